@@ -1,0 +1,32 @@
+import Foundation
+
+/// One measured figure, printed as a Markdown table row.
+struct Measurement {
+    var name: String
+    var seconds: Double
+    var bytes: Int?
+    var note: String = ""
+
+    var row: String {
+        let rate = bytes.map { String(format: "%.1f MB/s", Double($0) / seconds / 1_000_000) } ?? ""
+        return "| \(name) | \(String(format: "%.3f s", seconds)) | \(rate) | \(note) |"
+    }
+}
+
+/// Runs `body` `repeats` times and returns the median wall-clock time in seconds.
+func median(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+/// Peak resident set size of this process so far, in MiB (from `getrusage`, which reports KiB on Linux).
+func peakRSSMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
