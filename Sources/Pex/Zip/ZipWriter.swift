@@ -1,0 +1,293 @@
+import Foundation
+
+/// What `ZipWriter.write` produced.
+public struct ZipWriteResult: Sendable, Hashable {
+    public var entryCount: Int
+    /// Size of the output file, prefix included.
+    public var byteCount: UInt64
+    /// Whether any zip64 record or extra field was needed (CPython < 3.13 zipimport cannot read those).
+    public var usesZip64: Bool
+}
+
+/// Writes deterministic ZIP archives (APPNOTE 6.3.10) in one forward pass: every local header is
+/// complete (no data descriptors, no seeking back), so the output could be a pipe.
+///
+/// Metadata is fixed by policy: DOS time 1980-01-01 00:00, "made by" Unix with modes 0100644/0100755 and
+/// 040755 for directories, no extra fields except zip64 when a value needs it, the UTF-8 flag exactly
+/// when a name is not ASCII, entries in plan order. Zip64 end records appear only when the archive
+/// needs them (65,535+ entries or a central directory beyond 4 GiB), laid out as CPython 3.13's
+/// zipimport requires: 56-byte record, locator, end record, back to back.
+public enum ZipWriter {
+    /// Writes `plan` after `prefix` (e.g. a shebang line) into `path`, with all offsets absolute from
+    /// byte 0 of the file. The archive is written to a temp file next to `path` and renamed into place
+    /// on success; on failure the temp file is removed and `path` is untouched.
+    /// - Parameter permissions: mode bits of the output file (0o755 for an executable zipapp).
+    @discardableResult
+    public static func write(_ plan: ArchivePlan, prefix: [UInt8] = [], to path: String,
+                             policy: ArchivePolicy = .default, permissions: UInt16 = 0o644) throws -> ZipWriteResult {
+        let entries = plan.entries
+        let sizes = try entries.map(contentSize)
+        let spills = entries.indices.map { index in
+            if case .file = entries[index].content { return sizes[index] > policy.spillThreshold }
+            return false
+        }
+        let costs = entries.indices.map { spills[$0] ? spilledCost : 2 * sizes[$0] + 64 }
+        let directory = (path as NSString).deletingLastPathComponent
+        let base = (path as NSString).lastPathComponent
+        let token = UUID().uuidString.prefix(12)
+        let tempPath = (directory.isEmpty ? "." : directory) + "/.\(base).\(token).tmp"
+        let spillDirectory = (directory.isEmpty ? "." : directory) + "/.\(base).\(token).spill"
+        let needsSpill = spills.contains(true)
+        if needsSpill {
+            guard mkdir(spillDirectory, 0o700) == 0 else {
+                throw ZipError.io(path: spillDirectory, operation: "create directory", errno: errno)
+            }
+        }
+        defer { if needsSpill { try? FileManager.default.removeItem(atPath: spillDirectory) } }
+        do {
+            let output = try OutputFile(creating: tempPath, permissions: permissions)
+            var emitter = ArchiveEmitter(output: output)
+            try output.write(prefix)
+            try OrderedPipeline.run(
+                count: entries.count, workers: policy.jobs, maxCostInFlight: policy.maxBytesInFlight,
+                maxItemsInFlight: 4096, cost: { costs[$0] },
+                makeWorker: { try EntryPreparer(policy: policy, spillDirectory: spillDirectory) },
+                prepare: { worker, index in try worker.prepare(entries[index], index: index) },
+                consume: { index, prepared in try emitter.emit(entries[index], prepared) })
+            let usesZip64 = try emitter.finish()
+            try output.flush()
+            guard rename(tempPath, path) == 0 else { throw ZipError.io(path: path, operation: "rename into", errno: errno) }
+            return ZipWriteResult(entryCount: entries.count, byteCount: output.offset, usesZip64: usesZip64)
+        } catch {
+            unlink(tempPath)
+            throw error
+        }
+    }
+
+    /// Whether writing `plan` may need zip64 records: more than 65,534 entries, or sizes that could put
+    /// an entry or the central directory beyond 4 GiB (counting new content as if stored). Callers use
+    /// it to warn before building for CPython < 3.13, whose zipimport cannot read zip64 archives.
+    public static func requiresZip64(_ plan: ArchivePlan) -> Bool {
+        if plan.count >= Int(ZipFormat.max16) { return true }
+        var total: UInt64 = 0
+        for entry in plan.entries {
+            let size: UInt64
+            switch entry.content {
+            case .directory: size = 0
+            case .bytes(let bytes): size = UInt64(bytes.count)
+            case .file(let path):
+                var info = stat()
+                size = stat(path, &info) == 0 ? UInt64(info.st_size) : 0
+            case .rawCopy(_, let source): size = max(source.compressedSize, source.uncompressedSize)
+            }
+            if size >= ZipFormat.max32 { return true }
+            total += size + UInt64(ZipFormat.localHeaderSize + ZipFormat.centralHeaderSize + 2 * entry.path.utf8.count)
+        }
+        return total >= ZipFormat.max32
+    }
+
+    /// Size of the new content an entry brings (0 for directories and raw copies, which need no memory).
+    private static func contentSize(of entry: ArchiveEntry) throws -> Int {
+        switch entry.content {
+        case .directory, .rawCopy: return 0
+        case .bytes(let bytes): return bytes.count
+        case .file(let path):
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw ZipError.io(path: path, operation: "read", errno: errno) }
+            return Int(info.st_size)
+        }
+    }
+
+    /// Spilled entries hold two 256 KiB buffers while in flight.
+    private static let spilledCost = 512 << 10
+}
+
+/// Emits local headers and data in order and collects the central directory.
+private struct ArchiveEmitter {
+    let output: OutputFile
+    private var central = ByteWriter()
+    private var count = 0
+    private var usesZip64 = false
+    private var archives: [String: ReadOnlyFile] = [:]
+
+    init(output: OutputFile) { self.output = output }
+
+    mutating func emit(_ entry: ArchiveEntry, _ prepared: PreparedEntry) throws {
+        let mode: UInt32 = entry.isDirectory ? ZipFormat.modeDirectory | 0o755
+            : ZipFormat.modeRegular | (entry.executable ? 0o755 : 0o644)
+        var header = EntryHeader(name: Array(entry.path.utf8), utf8: EntryName.needsUTF8Flag(entry.path),
+                                 method: .stored, crc: 0, compressedSize: 0, uncompressedSize: 0,
+                                 externalAttributes: mode << 16 | (entry.isDirectory ? ZipFormat.dosDirectoryAttribute : 0),
+                                 offset: output.offset)
+        switch (entry.content, prepared) {
+        case (.rawCopy(let archivePath, let source), _):
+            let archive = try openArchive(archivePath)
+            guard source.dataOffset + source.compressedSize <= archive.size else {
+                throw ZipError.truncated(archive: archivePath, entry: source.name,
+                    detail: "its data (\(source.compressedSize) bytes at offset \(source.dataOffset)) runs past the end of the file")
+            }
+            header.method = source.method
+            header.crc = source.crc32
+            header.compressedSize = source.compressedSize
+            header.uncompressedSize = source.uncompressedSize
+            try output.write(header.local)
+            if source.method == .stored {
+                // Stored data is its own content: checking the CRC costs one pass over bytes we copy anyway.
+                var crc = CRC32()
+                try streamChunks(from: archive, at: source.dataOffset, length: source.compressedSize, entry: source.name) {
+                    crc.update($0)
+                    try output.write($0)
+                }
+                guard crc.value == source.crc32 else {
+                    throw ZipError.crcMismatch(archive: archivePath, entry: source.name, expected: source.crc32, actual: crc.value)
+                }
+            } else {
+                try output.copy(from: archive, at: source.dataOffset, length: source.compressedSize, entry: source.name)
+            }
+        case (_, .nothing):
+            try output.write(header.local)
+        case let (_, .memory(method, crc, size, data)):
+            header.method = method
+            header.crc = crc
+            header.compressedSize = UInt64(data.count)
+            header.uncompressedSize = size
+            try output.write(header.local)
+            try output.write(data)
+        case let (_, .spilled(crc, size, compressedSize, spillPath)):
+            header.method = .deflated
+            header.crc = crc
+            header.compressedSize = compressedSize
+            header.uncompressedSize = size
+            try output.write(header.local)
+            let spill = try ReadOnlyFile(path: spillPath)
+            try output.copy(from: spill, at: 0, length: compressedSize, entry: entry.path)
+            unlink(spillPath)
+        case let (_, .storedFile(crc, size, sourcePath)):
+            header.crc = crc
+            header.compressedSize = size
+            header.uncompressedSize = size
+            try output.write(header.local)
+            let source = try ReadOnlyFile(path: sourcePath)
+            var check = CRC32()
+            do {
+                try streamChunks(from: source, at: 0, length: size, entry: sourcePath) {
+                    check.update($0)
+                    try output.write($0)
+                }
+            } catch ZipError.truncated {
+                throw ZipError.sourceChanged(path: sourcePath, detail: "it became shorter than \(size) bytes")
+            }
+            guard check.value == crc else { throw ZipError.sourceChanged(path: sourcePath, detail: "its CRC-32 changed") }
+        }
+        usesZip64 = usesZip64 || header.needsZip64Extra
+        central.append(header.central)
+        count += 1
+    }
+
+    /// Writes the central directory and end records; returns whether zip64 was used anywhere.
+    mutating func finish() throws -> Bool {
+        let directoryOffset = output.offset
+        let directorySize = UInt64(central.bytes.count)
+        try output.write(central.bytes)
+        central = ByteWriter()
+        archives = [:]
+        let entryCount = UInt64(count)
+        let zip64 = entryCount >= ZipFormat.max16 || directorySize >= ZipFormat.max32 || directoryOffset >= ZipFormat.max32
+        var end = ByteWriter(capacity: ZipFormat.zip64EndRecordSize + ZipFormat.zip64LocatorSize + ZipFormat.endRecordSize)
+        if zip64 {
+            let recordOffset = output.offset
+            end.u32(ZipFormat.zip64EndRecordSignature)
+            end.u64(UInt64(ZipFormat.zip64EndRecordSize - 12))   // no extensible data: zipimport requires it
+            end.u16(ZipFormat.hostUnix | ZipFormat.versionZip64)
+            end.u16(ZipFormat.versionZip64)
+            end.u32(0); end.u32(0)
+            end.u64(entryCount); end.u64(entryCount)
+            end.u64(directorySize); end.u64(directoryOffset)
+            end.u32(ZipFormat.zip64LocatorSignature)
+            end.u32(0); end.u64(recordOffset); end.u32(1)
+        }
+        // Only the fields that overflow are saturated (APPNOTE 4.4.1.4, as Go's archive/zip does).
+        end.u32(ZipFormat.endRecordSignature)
+        end.u16(0); end.u16(0)
+        end.u16(UInt16(min(entryCount, ZipFormat.max16))); end.u16(UInt16(min(entryCount, ZipFormat.max16)))
+        end.u32(UInt32(min(directorySize, ZipFormat.max32))); end.u32(UInt32(min(directoryOffset, ZipFormat.max32)))
+        end.u16(0)
+        try output.write(end.bytes)
+        return usesZip64 || zip64
+    }
+
+    private mutating func openArchive(_ path: String) throws -> ReadOnlyFile {
+        if let open = archives[path] { return open }
+        if archives.count >= 64 { archives.removeAll() }   // plans are sorted by path, not by wheel
+        let file = try ReadOnlyFile(path: path)
+        archives[path] = file
+        return file
+    }
+}
+
+/// The fields of one entry's local and central headers (APPNOTE 4.3.7, 4.3.12).
+private struct EntryHeader {
+    var name: [UInt8]
+    var utf8: Bool
+    var method: CompressionMethod
+    var crc: UInt32
+    var compressedSize: UInt64
+    var uncompressedSize: UInt64
+    var externalAttributes: UInt32
+    var offset: UInt64
+
+    private var sizesNeedZip64: Bool { compressedSize >= ZipFormat.max32 || uncompressedSize >= ZipFormat.max32 }
+    var needsZip64Extra: Bool { sizesNeedZip64 || offset >= ZipFormat.max32 }
+    private var flags: UInt16 { utf8 ? ZipFormat.flagUTF8 : 0 }
+
+    var local: [UInt8] {
+        var out = ByteWriter(capacity: ZipFormat.localHeaderSize + name.count + 20)
+        out.u32(ZipFormat.localHeaderSignature)
+        out.u16(sizesNeedZip64 ? ZipFormat.versionZip64 : ZipFormat.versionDeflate)
+        out.u16(flags)
+        out.u16(method.rawValue)
+        out.u16(ZipFormat.dosTime); out.u16(ZipFormat.dosDate)
+        out.u32(crc)
+        // A local zip64 extra carries both sizes, with both 32-bit fields saturated (4.5.3; uv rejects less).
+        out.u32(sizesNeedZip64 ? UInt32(ZipFormat.max32) : UInt32(compressedSize))
+        out.u32(sizesNeedZip64 ? UInt32(ZipFormat.max32) : UInt32(uncompressedSize))
+        out.u16(UInt16(name.count))
+        out.u16(sizesNeedZip64 ? 20 : 0)
+        out.append(name)
+        if sizesNeedZip64 {
+            out.u16(ZipFormat.zip64ExtraID); out.u16(16)
+            out.u64(uncompressedSize); out.u64(compressedSize)
+        }
+        return out.bytes
+    }
+
+    var central: [UInt8] {
+        // Central zip64 extra: only the saturated values, in the order uncompressed, compressed, offset.
+        var extra = ByteWriter()
+        for value in [uncompressedSize, compressedSize, offset] where value >= ZipFormat.max32 { extra.u64(value) }
+        let version = needsZip64Extra ? ZipFormat.versionZip64 : ZipFormat.versionDeflate
+        var out = ByteWriter(capacity: ZipFormat.centralHeaderSize + name.count + 28)
+        out.u32(ZipFormat.centralHeaderSignature)
+        out.u16(ZipFormat.hostUnix | version)
+        out.u16(version)
+        out.u16(flags)
+        out.u16(method.rawValue)
+        out.u16(ZipFormat.dosTime); out.u16(ZipFormat.dosDate)
+        out.u32(crc)
+        out.u32(UInt32(min(compressedSize, ZipFormat.max32)))
+        out.u32(UInt32(min(uncompressedSize, ZipFormat.max32)))
+        out.u16(UInt16(name.count))
+        out.u16(extra.bytes.isEmpty ? 0 : UInt16(4 + extra.bytes.count))
+        out.u16(0)                         // comment
+        out.u16(0)                         // disk
+        out.u16(0)                         // internal attributes
+        out.u32(externalAttributes)
+        out.u32(UInt32(min(offset, ZipFormat.max32)))
+        out.append(name)
+        if !extra.bytes.isEmpty {
+            out.u16(ZipFormat.zip64ExtraID); out.u16(UInt16(extra.bytes.count))
+            out.append(extra.bytes)
+        }
+        return out.bytes
+    }
+}
