@@ -35,6 +35,9 @@ public struct ArchiveAssembly: Sendable {
         for entry in entries { try add(entry, owner: owner) }
     }
 
+    /// The content of the file at `path` (`.directory` when there is none).
+    public func content(at path: String) -> ArchiveEntry.Content { contents[path] ?? .directory }
+
     /// Compares two contents, cheaply when it can: different sizes (or different CRC-32s of two wheel
     /// entries) decide at once; otherwise the bytes are compared.
     static func sameBytes(_ a: ArchiveEntry.Content, _ b: ArchiveEntry.Content) throws -> Bool {

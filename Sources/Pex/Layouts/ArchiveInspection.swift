@@ -13,6 +13,14 @@ public struct ArchiveInspection: Sendable, Codable {
         public var zippedBytes: UInt64
     }
 
+    /// The archive against AWS Lambda's quotas (packaging-standards.md §7.3).
+    public struct Budget: Sendable, Codable, Equatable {
+        public var directUploadLimit: Int
+        public var unzippedLimit: Int
+        /// What exceeds a quota, as full sentences; empty when the archive fits.
+        public var problems: [String]
+    }
+
     public struct File: Sendable, Codable, Equatable {
         public var path: String
         public var unzippedBytes: UInt64
@@ -29,7 +37,7 @@ public struct ArchiveInspection: Sendable, Codable {
     public var largestFiles: [File]
     /// The `PEX-INFO` JSON text, for a PEX.
     public var pexInfo: String?
-    public var budget: LambdaBudgetReport
+    public var budget: Budget
 
     /// Reads the archive at `path` with the strict reader.
     public init(path: String) throws {
@@ -64,7 +72,11 @@ public struct ArchiveInspection: Sendable, Codable {
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
-        budget = LambdaBudgetReport(zippedBytes: bytes, unzippedBytes: unzippedBytes)
+        let report = LambdaBudget.evaluate(
+            parts: distributions.map { LambdaBudget.Part(name: $0.name, unzippedBytes: Int($0.unzippedBytes)) },
+            zippedBytes: Int(bytes))
+        budget = Budget(directUploadLimit: LambdaBudget.directUploadLimit, unzippedLimit: LambdaBudget.unzippedLimit,
+                        problems: (report.error.map { ["\($0)"] } ?? []) + report.warnings)
     }
 
     /// `numpy-2.4.6.dist-info` → `numpy 2.4.6`.
@@ -85,7 +97,10 @@ public struct ArchiveInspection: Sendable, Codable {
         lines.append("Largest files:")
         for file in largestFiles { lines.append("  \(BuildSummary.megabytes(file.unzippedBytes))  \(file.path)") }
         if let pexInfo { lines.append("PEX-INFO: \(pexInfo)") }
-        lines.append("Lambda budget: " + budget.text())
+        lines.append("Lambda budget: " + (budget.problems.isEmpty
+            ? "fits (\(BuildSummary.megabytes(UInt64(budget.directUploadLimit))) zipped for direct upload, "
+                + "\(BuildSummary.megabytes(UInt64(budget.unzippedLimit))) unzipped)"
+            : budget.problems.joined(separator: "\n  ")))
         return lines.joined(separator: "\n") + "\n"
     }
 

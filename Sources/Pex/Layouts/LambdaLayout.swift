@@ -5,17 +5,14 @@ public enum LambdaLayout {
     /// The directory the content goes under: `""` for a function zip, `python/` for a layer.
     public static func prefix(for layout: Layout) -> String { layout == .layer ? "python/" : "" }
 
-    /// Puts the installed distributions, the user's sources and generated files into one collision-checked
-    /// assembly below `prefix`.
-    /// - Parameters:
-    ///   - generated: files pexify writes itself (`lambda_function.py`), given with paths below `prefix`.
+    /// Puts the user's sources and the installed distributions into one collision-checked assembly below
+    /// `prefix`.
     /// - Throws: `LayoutError.collision` naming both owners when two of them provide one path with different
     ///   bytes.
     public static func assemble(
-        distributions: [WheelInstallPlan], sources: [SourcesDirectory], generated: [ArchiveEntry], prefix: String
+        distributions: [WheelInstallPlan], sources: [SourcesDirectory], prefix: String
     ) throws -> ArchiveAssembly {
         var assembly = ArchiveAssembly()
-        try assembly.add(generated, owner: "the generated handler module")
         for source in sources {
             try assembly.add(source.entries(under: prefix), owner: "the sources directory '\(source.path)'")
         }

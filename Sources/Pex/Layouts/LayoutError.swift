@@ -3,6 +3,7 @@ public enum LayoutError: Error, Sendable, Equatable {
     case collision(path: String, first: String, second: String)
     case unreadable(path: String)
     case missingSourcesDirectory(path: String)
+    case nativeCode([String])
 }
 
 extension LayoutError: CustomStringConvertible {
@@ -16,6 +17,9 @@ extension LayoutError: CustomStringConvertible {
         case let .missingSourcesDirectory(path):
             return "The sources directory '\(path)' does not exist or is not a directory. Pass an existing "
                 + "directory to -D/--sources-directory."
+        case let .nativeCode(problems):
+            return "The archive holds native code that cannot load on the target:\n  "
+                + problems.joined(separator: "\n  ")
         }
     }
 }

@@ -47,29 +47,31 @@ func emailHeaders(_ bytes: [UInt8], wheel: String, entry: String) throws(WheelEr
     return headers
 }
 
-/// The `[console_scripts]` section of `.dist-info/entry_points.txt`: `name = module:function` lines in the INI
-/// dialect `importlib.metadata` reads (the name ends at the first `=`; `#` and `;` start comment lines)
-/// (*Entry points specification*, PyPA).
-func consoleScripts(inEntryPoints bytes: [UInt8], wheel: String, entry: String) throws(WheelError) -> [String: String] {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it is not valid UTF-8")
-    }
-    var scripts: [String: String] = [:]
-    var section = ""
-    for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-        let line = rawLine.strippingBlanks()
-        if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
-        if line.hasPrefix("[") && line.hasSuffix("]") {
-            section = String(line.dropFirst().dropLast()).strippingBlanks()
-            continue
+/// `.dist-info/entry_points.txt` (*Entry points specification*, PyPA).
+enum EntryPointsFile {
+    /// The `[console_scripts]` section: `name = module:function` lines in the INI dialect
+    /// `importlib.metadata` reads (the name ends at the first `=`; `#` and `;` start comment lines).
+    static func consoleScripts(in bytes: [UInt8], wheel: String, entry: String) throws(WheelError) -> [String: String] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it is not valid UTF-8")
         }
-        guard section == "console_scripts" else { continue }
-        guard let equals = line.firstIndex(of: "=") else {
-            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "the line '\(line)' is not 'name = value'")
+        var scripts: [String: String] = [:]
+        var section = ""
+        for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            let line = rawLine.strippingBlanks()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast()).strippingBlanks()
+                continue
+            }
+            guard section == "console_scripts" else { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "the line '\(line)' is not 'name = value'")
+            }
+            scripts[line[..<equals].strippingBlanks()] = line[line.index(after: equals)...].strippingBlanks()
         }
-        scripts[line[..<equals].strippingBlanks()] = line[line.index(after: equals)...].strippingBlanks()
+        return scripts
     }
-    return scripts
 }
 
 fileprivate extension StringProtocol {
