@@ -264,3 +264,43 @@ var foreignWheelhouse: String {
         #expect(ELFMachine(platformMachine: name) == machine)
     }
 }
+
+@Suite struct NativeTargetTests {
+    /// Every embedded Lambda platform: glibc 2.26 on Amazon Linux 2 (python3.8–3.11), 2.34 on Amazon Linux
+    /// 2023 (3.12+), and the machine its file is named for (packaging-standards.md §7.1–7.2).
+    @Test func lambdaPlatforms() throws {
+        let directory = TestEnvironment.packageRoot + "/platforms/lambda"
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }
+        #expect(files.count == 14)
+        for file in files {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/" + file)))
+            let tags = try #require((json as? [String: Any])?["compatible_tags"] as? [String])
+            let name = String(file.dropLast(".json".count))
+            let minor = try #require(Int(name.split(separator: "-")[0].split(separator: ".")[1]))
+            let target = try #require(NativeTarget(platformTags: tags, name: name))
+            #expect(target.glibc == (minor <= 11 ? GlibcVersion(2, 26) : GlibcVersion(2, 34)), "\(name)")
+            #expect(target.machine == (name.hasSuffix("-arm64") ? .aarch64 : .x86_64), "\(name)")
+        }
+    }
+
+    /// The legacy aliases as `packaging.tags` maps them, and the newest of several tags wins.
+    @Test func legacyAliasesAndCompressedTags() throws {
+        let output = try python("""
+            from packaging.tags import _manylinux
+            for (major, minor), alias in sorted(_manylinux._LEGACY_MANYLINUX_MAP.items()):
+                print(alias, major, minor)
+            """)
+        let rows = output.split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(rows.count == 3)
+        for row in rows {
+            let target = NativeTarget(platformTags: ["cp39-cp39-\(row[0])_aarch64"], name: "t")
+            #expect(target?.glibc == GlibcVersion(Int(row[1])!, Int(row[2])!), "\(row[0])")
+            #expect(target?.machine == .aarch64)
+        }
+        let compressed = NativeTarget(
+            platformTags: ["cp311-cp311-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64",
+                           "py3-none-any", "cp311-cp311-musllinux_1_2_x86_64"], name: "t")
+        #expect(compressed?.glibc == GlibcVersion(2, 28))
+        #expect(NativeTarget(platformTags: ["py3-none-any", "cp311-cp311-linux_x86_64"], name: "t") == nil)
+    }
+}

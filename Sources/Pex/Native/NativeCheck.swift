@@ -11,6 +11,34 @@ public struct NativeTarget: Sendable, Hashable {
         self.glibc = glibc
         self.name = name
     }
+
+    /// The target described by a platform's compatible tags (full `cp311-cp311-manylinux_2_26_x86_64`
+    /// triples or bare platform tags, compressed sets allowed): the newest glibc of its manylinux tags
+    /// (PEP 600 `manylinux_x_y_arch`; the PEP 513/571/599 aliases `manylinux1`, `manylinux2010`,
+    /// `manylinux2014` are glibc 2.5, 2.12 and 2.17) and their architecture. Nil without manylinux tags.
+    public init?(platformTags: [String], name: String) {
+        let legacy = ["manylinux1_": GlibcVersion(2, 5), "manylinux2010_": GlibcVersion(2, 12),
+                      "manylinux2014_": GlibcVersion(2, 17)]
+        var best: (GlibcVersion, ELFMachine)?
+        for tag in platformTags {
+            for platform in tag.split(separator: "-").last?.split(separator: ".") ?? [] {
+                let found: (GlibcVersion, Substring)?
+                if let (prefix, version) = legacy.first(where: { platform.hasPrefix($0.key) }) {
+                    found = (version, platform.dropFirst(prefix.count))
+                } else if platform.hasPrefix("manylinux_") {
+                    let parts = platform.dropFirst("manylinux_".count).split(separator: "_", maxSplits: 2)
+                    guard parts.count == 3, let major = Int(parts[0]), let minor = Int(parts[1]) else { continue }
+                    found = (GlibcVersion(major, minor), parts[2])
+                } else {
+                    found = nil
+                }
+                guard let (glibc, arch) = found, let machine = ELFMachine(platformMachine: String(arch)) else { continue }
+                if best.map({ glibc > $0.0 }) ?? true { best = (glibc, machine) }
+            }
+        }
+        guard let (glibc, machine) = best else { return nil }
+        self.init(machine: machine, glibc: glibc, name: name)
+    }
 }
 
 /// An ELF object in the archive that cannot load on the target.
