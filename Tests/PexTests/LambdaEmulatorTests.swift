@@ -130,3 +130,74 @@ import TestSupport
         #expect(outcomes == [.runtimeExit(status: 3)])
     }
 }
+
+/// The emulation with what real deployment packages contain: `.pth` files and native wheels.
+@Suite struct LambdaEmulatorPackageTests {
+    @Test func pthFilesInTheTaskRootAreProcessed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("fn/vendor.pth", "vendor\n")
+        try directory.write("fn/vendor/vendored.py", "NAME = 'vendored'\n")
+        try directory.write("fn/app.py", "import vendored\n\ndef handler(event, context):\n    return vendored.NAME\n")
+        let function = try pythonZip(directory: directory.child("fn"), to: directory.child("function.zip"))
+        #expect(try LambdaEmulator.invoke(functionZip: function, handler: "app.handler", events: ["{}"])
+                == [.response(#""vendored""#)])
+    }
+
+    /// numpy, pydantic (pydantic_core) and requests from the wheelhouse, installed by `pip install --target`
+    /// as AWS's own recipe does, zipped, and imported from the read-only task root.
+    @Test func realWheelsInstalledByPip() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let install = try run(TestEnvironment.python, [
+            "-m", "pip", "install", "--quiet", "--no-index", "--find-links", TestEnvironment.wheelhouse,
+            "--no-compile", "--target", directory.child("fn"), "numpy", "pydantic", "requests",
+        ])
+        try #require(install.status == 0, "\(install.summary)")
+        try directory.write("fn/app.py", """
+            import numpy, pydantic, requests
+
+            class Item(pydantic.BaseModel):
+                values: list[int]
+
+            def handler(event, context):
+                item = Item(**event)
+                return {"sum": int(numpy.array(item.values).sum()), "requests": requests.__name__}
+            """)
+        let function = try pythonZip(directory: directory.child("fn"), to: directory.child("function.zip"))
+        let outcomes = try LambdaEmulator.invoke(functionZip: function, handler: "app.handler",
+                                                 events: [#"{"values": [1, 2, 3]}"#, #"{"values": "x"}"#])
+        try #require(outcomes.count == 2, "\(outcomes)")
+        #expect(outcomes[0] == .response(#"{"sum": 6, "requests": "requests"}"#))
+        guard case .error(let type, let message) = outcomes[1] else { Issue.record("\(outcomes[1])"); return }
+        #expect(type == "ValidationError")
+        #expect(message.contains("values"))
+    }
+}
+
+extension LambdaEmulatorPackageTests {
+    /// Lambda's classic packaging pitfall (packaging-standards.md §7.7): `ZipFile.writestr` stores mode
+    /// 0600, which Lambda's sandbox user cannot read. The emulation must fail the same way.
+    @Test func filesOnlyTheirOwnerMayReadAreUnreadable() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let zip = directory.child("function.zip")
+        _ = try python("""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as archive:
+                archive.writestr("app.py", "def handler(event, context):\\n    return 1\\n")
+                info = zipfile.ZipInfo("readable.py")
+                info.external_attr = 0o100644 << 16
+                archive.writestr(info, "def handler(event, context):\\n    return 2\\n")
+            """, arguments: [zip])
+        #expect(try LambdaEmulator.invoke(functionZip: zip, handler: "readable.handler", events: ["{}"])
+                == [.response("2")])
+        let outcomes = try LambdaEmulator.invoke(functionZip: zip, handler: "app.handler", events: ["{}"])
+        guard case .initError(let type, let message) = try #require(outcomes.first) else {
+            Issue.record("\(outcomes)")
+            return
+        }
+        #expect(type == "PermissionError")
+        #expect(message.contains("Permission denied") && message.hasSuffix("/task/app.py'"))
+    }
+}

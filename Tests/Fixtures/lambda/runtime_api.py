@@ -10,10 +10,10 @@ and prints one JSON object on stdout:
 
 What it emulates (packaging-standards.md section 7):
 - The function zip is extracted with the modes stored in the zip into a task root, layers (in order, later
-  ones overwriting earlier ones) into an `/opt`-like directory; both trees are then made read-only. When
-  this runs as root, the trees are handed to another owner and the runtime runs without the capabilities
-  that bypass file permissions, so it is refused writes and unreadable (0600) files as Lambda's sandbox
-  user is.
+  ones overwriting earlier ones) into an `/opt`-like directory. Lambda's sandbox user owns none of that
+  code, so only the "others" bits of each mode count: the trees are made read-only and their owner is left
+  with just those bits (a 0600 file from `ZipFile.writestr` becomes unreadable, as on Lambda). As root, the
+  runtime also runs without the capabilities that bypass file permissions.
 - The real runtime interface client (`awslambdaric`) runs from a runtime directory that holds only it and
   its dependencies (like /var/runtime; the test venv's other packages stay invisible), started by
   `bootstrap.py` with the task root as cwd, LAMBDA_TASK_ROOT, _HANDLER and the Lambda sys.path order.
@@ -41,8 +41,6 @@ from packaging.requirements import Requirement
 
 API = "/2018-06-01/runtime"
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:pexify-emulated"
-# Lambda's sandbox user is not the owner of the extracted code; "nobody" plays that part under root.
-SANDBOX_OWNER = 65534
 
 
 class RuntimeAPI:
@@ -171,14 +169,13 @@ def extract(zip_path, dest):
 
 
 def seal(tree):
-    """Makes a tree read-only, and owned by someone else when we are root (see the module comment)."""
+    """Makes a tree read-only and gives its owner only the rights of "others" (see the module comment)."""
     for directory, dirs, files in os.walk(tree):
         for path in [directory] + [os.path.join(directory, name) for name in dirs + files]:
             if os.path.islink(path):
                 continue
-            os.chmod(path, stat.S_IMODE(os.lstat(path).st_mode) & ~0o222)
-            if os.geteuid() == 0:
-                os.lchown(path, SANDBOX_OWNER, SANDBOX_OWNER)
+            others = stat.S_IMODE(os.lstat(path).st_mode) & 0o5
+            os.chmod(path, others << 6 | others << 3 | others)
 
 
 def unseal(tree):
@@ -234,10 +231,12 @@ def run(request, work):
     threading.Thread(target=server.serve_forever, daemon=True).start()
 
     version = "python%d.%d" % sys.version_info[:2]
-    library_path = [os.path.join(task_root, "lib"), os.path.join(opt_dir, "lib")]
+    # Lambda's order after the interpreter's own libraries: runtime, task root, layers.
+    library_path = [os.environ.get("LD_LIBRARY_PATH", ""), runtime_dir, os.path.join(runtime_dir, "lib"), task_root,
+                    os.path.join(task_root, "lib"), os.path.join(opt_dir, "lib")]
     environment = {
-        "PATH": os.pathsep.join([os.path.join(opt_dir, "bin"), os.environ.get("PATH", "/usr/bin:/bin")]),
-        "LD_LIBRARY_PATH": os.pathsep.join(library_path + [os.environ.get("LD_LIBRARY_PATH", "")]).rstrip(os.pathsep),
+        "PATH": os.pathsep.join([os.environ.get("PATH", "/usr/bin:/bin"), os.path.join(opt_dir, "bin")]),
+        "LD_LIBRARY_PATH": os.pathsep.join(path for path in library_path if path),
         "LANG": "en_US.UTF-8",
         "TZ": ":UTC",
         "LAMBDA_TASK_ROOT": task_root,
