@@ -94,12 +94,17 @@ public indirect enum MarkerExpression: Sendable, Hashable, CustomStringConvertib
             }
         }
         switch op {
-        case .in: return right.contains(left)
-        case .notIn: return !right.contains(left)
+        case .in: return isSubstring(left, of: right)
+        case .notIn: return !isSubstring(left, of: right)
         case .equal, .lessThanOrEqual, .greaterThanOrEqual: return left == right
         case .notEqual: return left != right
         case .lessThan, .greaterThan, .compatible, .arbitrary: return false
         }
+    }
+
+    /// Python's `needle in haystack` for strings (the empty string is in every string).
+    private static func isSubstring(_ needle: String, of haystack: String) -> Bool {
+        needle.isEmpty || haystack.contains(needle)
     }
 
     public var description: String {
