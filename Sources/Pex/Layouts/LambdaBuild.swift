@@ -1,0 +1,80 @@
+import Resolver
+
+/// An archive ready to be written: its entries, what goes before them, and what the summary reports.
+public struct PreparedArchive: Sendable {
+    public var assembly: ArchiveAssembly
+    /// Bytes before the zip (a PEX's shebang line); empty for Lambda layouts.
+    public var prefix: [UInt8]
+    /// Mode of the output file (0o755 for an executable PEX).
+    public var permissions: UInt16
+    public var handler: String?
+    public var entryPoint: String?
+    /// Uncompressed size of all files.
+    public var unzippedBytes: UInt64
+    /// Each owner's unzipped size, for the Lambda budget (empty for layouts that are not for Lambda).
+    public var budgetParts: [LambdaBudget.Part]
+    public var warnings: [String]
+
+    public init(assembly: ArchiveAssembly, prefix: [UInt8] = [], permissions: UInt16 = 0o644, handler: String? = nil,
+                entryPoint: String? = nil, unzippedBytes: UInt64, budgetParts: [LambdaBudget.Part] = [],
+                warnings: [String] = []) {
+        self.assembly = assembly
+        self.prefix = prefix
+        self.permissions = permissions
+        self.handler = handler
+        self.entryPoint = entryPoint
+        self.unzippedBytes = unzippedBytes
+        self.budgetParts = budgetParts
+        self.warnings = warnings
+    }
+}
+
+/// Builds the `zip` and `layer` layouts: assembly, the generated `lambda_function.py`, the handler check,
+/// the size budget and the native-code check, all before a byte is written.
+enum LambdaBuild {
+    static func prepare(_ request: BuildRequest, distributions: [WheelInstallPlan], sources: [SourcesDirectory],
+                        target: TargetPlatform) throws -> PreparedArchive {
+        let prefix = LambdaLayout.prefix(for: request.layout)
+        var assembly = try LambdaLayout.assemble(distributions: distributions, sources: sources, prefix: prefix)
+
+        var handlerString: String?
+        if let spec = request.handler {
+            let handler = try LambdaHandler(parsing: spec, sourcesDirectories: request.sourcesDirectories)
+            try handler.check(archivePaths: Set(assembly.owners.keys), python: target.pythonVersion)
+            if handler.needsShim {
+                try assembly.add(
+                    ArchiveEntry(path: prefix + LambdaHandler.shimPath, content: .bytes(Array(handler.shimSource.utf8))),
+                    owner: "the generated \(LambdaHandler.shimPath)")
+            }
+            handlerString = LambdaHandler.awsHandler
+        }
+
+        var sizes: [String: UInt64] = [:]
+        for (path, owner) in assembly.owners {
+            sizes[owner, default: 0] += try ArchiveAssembly.size(of: assembly.content(at: path))
+        }
+        let parts = sizes.map { LambdaBudget.Part(name: $0.key, unzippedBytes: Int($0.value)) }
+        let budget = LambdaBudget.evaluate(parts: parts, zippedBytes: nil, enforceUnzippedLimit: request.sizeCheck)
+        if let error = budget.error { throw error }
+
+        if request.nativeCheck {
+            try checkNativeCode(assembly, target: target)
+        }
+        return PreparedArchive(assembly: assembly, handler: handlerString, unzippedBytes: sizes.values.reduce(0, +),
+                               budgetParts: parts, warnings: budget.warnings)
+    }
+
+    /// Every shared object (`*.so`, `*.so.N`) and every executable file is checked if it is ELF: machine and
+    /// newest `GLIBC_x.y` against the target. Targets without glibc (macOS, musl) are not checked.
+    static func checkNativeCode(_ assembly: ArchiveAssembly, target: TargetPlatform) throws {
+        guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
+        let check = NativeCheck(target: NativeTarget(
+            machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
+        var violations: [NativeViolation] = []
+        for entry in assembly.plan.entries where !entry.isDirectory {
+            guard WheelInstallPlan.isNativeLibrary(entry.path) || entry.executable else { continue }
+            violations += check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+        }
+        if !violations.isEmpty { throw LayoutError.nativeCode(violations.map(\.description)) }
+    }
+}
