@@ -6,7 +6,7 @@ import Foundation
 /// `python/` in a layer, `.deps/<wheel>/` in a PEX); the files its rows name are counted as its own.
 public struct ArchiveInspection: Sendable, Codable {
     public struct DistributionUsage: Sendable, Codable, Equatable {
-        /// `name version` from the `.dist-info` directory, or `(other)` for files no RECORD lists.
+        /// `name version` from the `.dist-info` directory, or `(not from a distribution)` for files no RECORD lists.
         public var name: String
         public var files: Int
         public var unzippedBytes: UInt64
@@ -61,7 +61,7 @@ public struct ArchiveInspection: Sendable, Codable {
         }
         var usage: [String: DistributionUsage] = [:]
         for file in files {
-            let name = owner[file.name] ?? "(other)"
+            let name = owner[file.name] ?? "(not from a distribution)"
             usage[name, default: DistributionUsage(name: name, files: 0, unzippedBytes: 0, zippedBytes: 0)].files += 1
             usage[name]!.unzippedBytes += file.uncompressedSize
             usage[name]!.zippedBytes += file.compressedSize
@@ -87,19 +87,19 @@ public struct ArchiveInspection: Sendable, Codable {
     }
 
     public func text() -> String {
-        var lines = ["\(path): \(BuildSummary.megabytes(bytes)) zipped, \(BuildSummary.megabytes(unzippedBytes)) "
+        var lines = ["\(path): \(BuildSummary.size(bytes)) zipped, \(BuildSummary.size(unzippedBytes)) "
             + "unzipped, \(entries) entries"]
         lines.append("Distributions (files, unzipped, zipped):")
         for usage in distributions {
-            lines.append("  \(usage.name): \(usage.files), \(BuildSummary.megabytes(usage.unzippedBytes)), "
-                + BuildSummary.megabytes(usage.zippedBytes))
+            lines.append("  \(usage.name): \(usage.files), \(BuildSummary.size(usage.unzippedBytes)), "
+                + BuildSummary.size(usage.zippedBytes))
         }
         lines.append("Largest files:")
-        for file in largestFiles { lines.append("  \(BuildSummary.megabytes(file.unzippedBytes))  \(file.path)") }
+        for file in largestFiles { lines.append("  \(BuildSummary.size(file.unzippedBytes))  \(file.path)") }
         if let pexInfo { lines.append("PEX-INFO: \(pexInfo)") }
         lines.append("Lambda budget: " + (budget.problems.isEmpty
-            ? "fits (\(BuildSummary.megabytes(UInt64(budget.directUploadLimit))) zipped for direct upload, "
-                + "\(BuildSummary.megabytes(UInt64(budget.unzippedLimit))) unzipped)"
+            ? "fits (\(BuildSummary.size(UInt64(budget.directUploadLimit))) zipped for direct upload, "
+                + "\(BuildSummary.size(UInt64(budget.unzippedLimit))) unzipped)"
             : budget.problems.joined(separator: "\n  ")))
         return lines.joined(separator: "\n") + "\n"
     }

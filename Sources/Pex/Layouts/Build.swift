@@ -26,7 +26,9 @@ public enum Build {
         case .zip, .layer:
             prepared = try LambdaBuild.prepare(request, distributions: plans, sources: sources, target: target)
         case .pex:
-            prepared = try PexBuild.prepare(request, distributions: plans, sources: sources, target: target)
+            prepared = try PexBuild.prepare(
+                request, distributions: Array(zip(plans, kept.map(\.sha256))), sources: sources,
+                requirements: resolved.requirements, target: target)
         }
 
         progress("Writing \(request.output)")
@@ -34,11 +36,7 @@ public enum Build {
                                    jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         var warnings = exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
         warnings += prepared.warnings
-        if ZipWriter.requiresZip64(prepared.assembly.plan) && target.pythonVersion < (3, 13) {
-            warnings.append("The archive needs zip64 records, which zipimport before CPython 3.13 cannot read; "
-                + "\(target.name) may fail to import from it.")
-        }
-        let written = try ZipWriter.write(prepared.assembly.plan, prefix: prepared.prefix, to: request.output,
+        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, to: request.output,
                                           policy: policy, permissions: prepared.permissions)
         if !prepared.budgetParts.isEmpty {  // the 50 MB direct-upload warning needs the zipped size
             warnings += LambdaBudget.evaluate(

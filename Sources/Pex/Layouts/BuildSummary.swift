@@ -30,7 +30,7 @@ public struct BuildSummary: Sendable, Codable, Equatable {
     /// The human-readable summary, one fact per line.
     public func text() -> String {
         var lines = ["Built \(output) (\(layout.rawValue) for \(target))"]
-        lines.append("Size: \(Self.megabytes(bytes)) zipped, \(Self.megabytes(unzippedBytes)) unzipped, \(entries) entries")
+        lines.append("Size: \(Self.size(bytes)) zipped, \(Self.size(unzippedBytes)) unzipped, \(entries) entries")
         let listed = distributions.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
         lines.append("Distributions: \(distributions.count)" + (listed.isEmpty ? "" : " (\(listed))"))
         if !excluded.isEmpty { lines.append("Excluded: \(excluded.joined(separator: ", "))") }
@@ -47,8 +47,11 @@ public struct BuildSummary: Sendable, Codable, Equatable {
         return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
-    /// Bytes as MiB with one decimal (`12.3 MiB`); Lambda's "MB" limits are MiB (packaging-standards.md §7.3).
-    static func megabytes(_ bytes: UInt64) -> String {
-        String(format: "%.1f MiB", Double(bytes) / 1_048_576)
+    /// A size for people: bytes below 1 KiB, else KiB or MiB with one decimal. Lambda's "MB" limits are MiB
+    /// (packaging-standards.md §7.3).
+    static func size(_ bytes: UInt64) -> String {
+        if bytes < 1024 { return "\(bytes) B" }
+        if bytes < 1_048_576 { return String(format: "%.1f KiB", Double(bytes) / 1024) }
+        return String(format: "%.1f MiB", Double(bytes) / 1_048_576)
     }
 }
