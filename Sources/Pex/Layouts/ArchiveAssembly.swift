@@ -60,12 +60,29 @@ public struct ArchiveAssembly: Sendable {
         }
     }
 
-    /// The uncompressed bytes of a content (in memory: meant for the rare colliding file).
+    /// The uncompressed bytes of a wheel entry, at most `limit` of them. The entry was validated when its
+    /// wheel was read, so this reads its data directly instead of parsing the wheel's central directory again.
+    static func inflated(_ entry: ZipEntry, in archive: String, limit: Int = .max) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(min(UInt64(limit), entry.uncompressedSize)))
+        do {
+            try decodeEntry(entry, in: try ReadOnlyFile(path: archive)) { chunk in
+                let wanted = UnsafeRawBufferPointer(rebasing: chunk.prefix(limit - bytes.count))
+                bytes.append(contentsOf: wanted.assumingMemoryBound(to: UInt8.self))
+                if bytes.count >= limit { throw LimitReached() }
+            }
+        } catch is LimitReached {}
+        return bytes
+    }
+
+    private struct LimitReached: Error {}
+
+    /// The uncompressed bytes of a content (in memory: for colliding files and the native-code check).
     static func bytes(of content: ArchiveEntry.Content) throws -> [UInt8] {
         switch content {
         case .directory: return []
         case .bytes(let bytes): return bytes
-        case .rawCopy(let archive, let entry): return try ZipReader(path: archive).contents(of: entry)
+        case .rawCopy(let archive, let entry): return try inflated(entry, in: archive)
         case .file(let path):
             guard let data = FileManager.default.contents(atPath: path) else { throw LayoutError.unreadable(path: path) }
             return [UInt8](data)

@@ -44,8 +44,35 @@ enum LambdaBuild {
         var violations: [NativeViolation] = []
         for entry in assembly.plan.entries where !entry.isDirectory {
             guard WheelInstallPlan.isNativeLibrary(entry.path) || entry.executable else { continue }
-            violations += check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+            violations += try nativeViolations(of: entry, check: check)
         }
         if !violations.isEmpty { throw LayoutError.nativeCode(violations.map(\.description)) }
     }
+
+    /// How much of a wheel entry is inflated first: the ELF header, program headers, dynamic segment and
+    /// version needs that the check reads sit near the start of a shared object.
+    static let elfPrefixBytes = 1 << 20
+
+    /// The violations of one file. A wheel entry is inflated only as far as its ELF structures need (a
+    /// non-ELF file after 4 bytes' worth of its first chunk); everything else is read whole.
+    static func nativeViolations(of entry: ArchiveEntry, check: NativeCheck) throws -> [NativeViolation] {
+        guard case let .rawCopy(archive, zipEntry) = entry.content,
+              zipEntry.uncompressedSize > UInt64(elfPrefixBytes) else {
+            return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+        }
+        let prefix = try ArchiveAssembly.inflated(zipEntry, in: archive, limit: elfPrefixBytes)
+        guard ELFInfo.isELF(prefix) else { return [] }
+        var beyondPrefix = false
+        let info = try? ELFInfo(size: Int(zipEntry.uncompressedSize)) { offset, count in
+            guard offset + count <= prefix.count else {
+                beyondPrefix = true
+                throw PrefixExhausted()
+            }
+            return Array(prefix[offset..<offset + count])
+        }
+        if let info, !beyondPrefix { return check.violations(path: entry.path, info: info) }
+        return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+    }
+
+    private struct PrefixExhausted: Error {}
 }

@@ -4,6 +4,8 @@ public enum LayoutError: Error, Sendable, Equatable {
     case unreadable(path: String)
     case missingSourcesDirectory(path: String)
     case nativeCode([String])
+    case cannotWrite(path: String, reason: String)
+    case nothingToLock
 }
 
 extension LayoutError: CustomStringConvertible {
@@ -20,6 +22,10 @@ extension LayoutError: CustomStringConvertible {
         case let .nativeCode(problems):
             return "The archive holds native code that cannot load on the target:\n  "
                 + problems.joined(separator: "\n  ")
+        case let .cannotWrite(path, reason):
+            return "Cannot write '\(path)': \(reason). Check that its directory exists and is writable."
+        case .nothingToLock:
+            return "There is nothing to lock: give requirements or -r FILE."
         }
     }
 }
