@@ -1,0 +1,117 @@
+/// The fields of a distribution's [core metadata](https://packaging.python.org/specifications/core-metadata/)
+/// (`METADATA` in a wheel, or a PEP 658 `.metadata` file) that a resolver needs.
+///
+/// The file is a block of RFC 822-style headers: `Name: value` lines, where a line starting with a
+/// space or tab continues the previous value (it is unfolded by removing the line break), ending at the
+/// first empty line (the description body follows). Header names are case-insensitive; unknown
+/// headers are ignored.
+public struct CoreMetadata: Sendable, Hashable {
+    /// `Metadata-Version`, when present.
+    public var metadataVersion: String?
+    /// `Name`, normalised.
+    public var name: PackageName
+    /// `Version`.
+    public var version: Version
+    /// Every `Requires-Dist` line, in file order.
+    public var requiresDist: [Requirement]
+    /// `Requires-Python`, when present.
+    public var requiresPython: VersionSpecifiers?
+    /// Every `Provides-Extra`, normalised (PEP 685) and de-duplicated, in file order.
+    public var providesExtra: [ExtraName]
+
+    public init(metadataVersion: String? = nil, name: PackageName, version: Version,
+                requiresDist: [Requirement] = [], requiresPython: VersionSpecifiers? = nil,
+                providesExtra: [ExtraName] = []) {
+        self.metadataVersion = metadataVersion
+        self.name = name
+        self.version = version
+        self.requiresDist = requiresDist
+        self.requiresPython = requiresPython
+        self.providesExtra = providesExtra
+    }
+
+    /// Parses the text of a `METADATA` file.
+    /// - Throws: ``MetadataError`` naming the header and quoting its value when a required field is
+    ///   missing or a field does not parse.
+    public init(parsing text: String) throws(MetadataError) {
+        var metadataVersion: String?, name: String?, version: String?, requiresPython: String?
+        var requiresDist: [String] = [], providesExtra: [String] = []
+        for (header, value) in Self.headers(text) {
+            switch header.lowercased() {
+            case "metadata-version": metadataVersion = value
+            case "name": name = value
+            case "version": version = value
+            case "requires-python": requiresPython = value
+            case "requires-dist": requiresDist.append(value)
+            case "provides-extra": providesExtra.append(value)
+            default: continue
+            }
+        }
+        guard let name else { throw .missingField("Name") }
+        guard let version else { throw .missingField("Version") }
+        do { self.name = try PackageName(name) } catch { throw .invalidField("Name", value: name, reason: error.description) }
+        do { self.version = try Version(parsing: version) } catch {
+            throw .invalidField("Version", value: version, reason: error.description)
+        }
+        self.metadataVersion = metadataVersion
+        do {
+            self.requiresPython = try requiresPython.map { text throws(VersionError) in try VersionSpecifiers(text) }
+        } catch {
+            throw .invalidField("Requires-Python", value: requiresPython ?? "", reason: error.description)
+        }
+        self.requiresDist = []
+        for line in requiresDist {
+            do { self.requiresDist.append(try Requirement(line)) } catch {
+                throw .invalidField("Requires-Dist", value: line, reason: error.description)
+            }
+        }
+        var extras: [ExtraName] = []
+        for raw in providesExtra {
+            do {
+                let extra = try ExtraName(raw)
+                if !extras.contains(extra) { extras.append(extra) }
+            } catch {
+                throw .invalidField("Provides-Extra", value: raw, reason: error.description)
+            }
+        }
+        self.providesExtra = extras
+    }
+
+    /// The requirements that apply on `environment` when `extras` of this distribution are requested.
+    public func dependencies(for environment: MarkerEnvironment, extras: Set<ExtraName> = []) -> [Requirement] {
+        requiresDist.filter { $0.applies(to: environment, extras: extras) }
+    }
+
+    /// Splits the header block into unfolded `(name, value)` pairs, in order.
+    static func headers(_ text: String) -> [(String, String)] {
+        var result: [(String, String)] = []
+        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            if rawLine.isEmpty { break }
+            if let first = rawLine.first, first == " " || first == "\t" {
+                guard !result.isEmpty else { continue }
+                result[result.count - 1].1 += rawLine
+                continue
+            }
+            guard let colon = rawLine.firstIndex(of: ":") else { continue }
+            result.append((String(rawLine[..<colon]).trimmingWhitespace().description,
+                           String(rawLine[rawLine.index(after: colon)...])))
+        }
+        return result.map { ($0.0, String($0.1.trimmingWhitespace())) }
+    }
+}
+
+/// Why a core metadata file was rejected.
+public enum MetadataError: Error, Equatable, CustomStringConvertible {
+    case missingField(String)
+    case invalidField(String, value: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingField(let field):
+            return "The core metadata has no \"\(field):\" header; a METADATA file starts like "
+                + "\"Metadata-Version: 2.1\\nName: requests\\nVersion: 2.31.0\"."
+        case .invalidField(let field, let value, let reason):
+            return "The core metadata header \"\(field): \(value)\" is invalid: \(reason)"
+        }
+    }
+}
