@@ -25,23 +25,7 @@ enum FindLinks {
     static func files(_ files: [ProjectFile], for normalizedName: String) -> [ProjectFile] {
         files.filter { file in
             guard file.filename.hasSuffix(".whl"), let dash = file.filename.firstIndex(of: "-") else { return false }
-            return normalizeProjectName(String(file.filename[..<dash])) == normalizedName
+            return (try? PackageName(String(file.filename[..<dash])))?.rawValue == normalizedName
         }
     }
-}
-
-/// PEP 503 normalisation of a project name, for matching filenames in flat find-links listings.
-func normalizeProjectName(_ name: String) -> String {
-    var result = ""
-    var pendingSeparator = false
-    for character in name.lowercased() {
-        if character == "-" || character == "_" || character == "." {
-            pendingSeparator = true
-        } else {
-            if pendingSeparator, !result.isEmpty { result.append("-") }
-            pendingSeparator = false
-            result.append(character)
-        }
-    }
-    return result
 }
