@@ -167,13 +167,14 @@ def serve_pypiserver(args):
 
 
 def announce(port):
-    for _ in range(200):
+    for _ in range(1200):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             print(f"PORT {port}", flush=True)
             return
         except OSError:
             time.sleep(0.05)
+    print("FAILED to start", flush=True)
 
 
 if __name__ == "__main__":
@@ -188,5 +189,7 @@ if __name__ == "__main__":
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--metadata", action="store_true")
     args = parser.parse_args()
-    threading.Timer(args.lifetime, lambda: os._exit(0)).start()
+    timer = threading.Timer(args.lifetime, lambda: os._exit(0))
+    timer.daemon = True
+    timer.start()
     (serve_pypiserver if args.kind == "pypiserver" else serve_simple)(args)
