@@ -82,6 +82,11 @@ enum PexFixtures {
             def handler(event, context):
                 return [nspkg.dep_mod.WHO, nspkg.user_mod.WHO, event]
             """,
+        "app/layered.py": """
+            import layermod, requests
+            def handler(event, context):
+                return {"layer": layermod.VALUE, "requests": requests.__name__}
+            """,
         "nspkg/user_mod.py": "WHO = 'user'\n",
     ]
 

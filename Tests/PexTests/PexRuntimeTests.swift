@@ -224,4 +224,35 @@ struct PexRuntimeTests {
         let warm = try PexFixtures.run(pex, ["-c", code], environment: PexFixtures.environment(root: root))
         #expect(warm.stdout == "6\n" && PexFixtures.extractions(warm) == 0, "\(warm.summary)")
     }
+
+    /// The PEX as an AWS Lambda function package (extracted read-only into the task root by the
+    /// awslambdaric-based emulation), handlers `__pex__.<module>.<function>`, with a layer.
+    @Test func lambdaHandlersThroughThePexHook() throws {
+        let built = try Self.built.get()
+        let layer = built.directory.child("layer.zip")
+        _ = try python("""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as layer:
+                entry = zipfile.ZipInfo("python/layermod.py")
+                entry.external_attr = 0o100644 << 16
+                layer.writestr(entry, "VALUE = 'from the layer'\\n")
+            """, arguments: [layer])
+        let cases: [(handler: String, expected: String)] = [
+            ("__pex__.app.lam.handler", #"["dep", "user", {"k": 1}]"#),
+            ("__pex__.app.layered.handler", #"{"layer": "from the layer", "requests": "requests"}"#),
+        ]
+        for (handler, expected) in cases {
+            let outcomes = try LambdaEmulator.invoke(functionZip: built.app, layers: [layer], handler: handler,
+                                                     events: [#"{"k": 1}"#, #"{"k": 1}"#])
+            #expect(outcomes.count == 2, "\(outcomes)")
+            for outcome in outcomes {
+                guard case .response(let body) = outcome else {
+                    Issue.record("\(handler): \(outcome)")
+                    continue
+                }
+                let parsed = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? NSObject
+                #expect(parsed == (try JSONSerialization.jsonObject(with: Data(expected.utf8)) as? NSObject), "\(body)")
+            }
+        }
+    }
 }
