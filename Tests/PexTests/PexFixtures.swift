@@ -40,7 +40,8 @@ enum PexFixtures {
         return TestEnvironment.wheelhouse + "/" + name
     }
 
-    /// Writes a pure-Python wheel with Python's zipfile: `files` plus minimal `.dist-info`.
+    /// Writes a pure-Python wheel with Python's zipfile: `files` plus minimal `.dist-info`, with fixed
+    /// timestamps so the same files make the same wheel.
     static func generatedWheel(in directory: String, name: String, files: [String: String]) throws -> String {
         let path = directory + "/\(name)-1.0-py3-none-any.whl"
         let data = try JSONSerialization.data(withJSONObject: files)
@@ -53,7 +54,9 @@ enum PexFixtures {
             files[info + "RECORD"] = ""
             with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as wheel:
                 for name in sorted(files):
-                    wheel.writestr(name, files[name])
+                    entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+                    entry.external_attr = 0o100644 << 16
+                    wheel.writestr(entry, files[name], zipfile.ZIP_DEFLATED)
             """, arguments: [path, String(decoding: data, as: UTF8.self), name])
         return path
     }
