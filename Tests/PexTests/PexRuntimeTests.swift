@@ -142,6 +142,27 @@ struct PexRuntimeTests {
         #expect(second.status == 0 && PexFixtures.extractions(second) == 0, "\(second.summary)")
     }
 
+    /// Code imported from the zip is compiled once into PEX_ROOT/bytecode, keyed by content, and shared by
+    /// every PEX with the same distribution wherever it lives.
+    @Test func zipImportedCodeIsCompiledOnceIntoPexRoot() throws {
+        let built = try Self.built.get()
+        let root = freshRoot(built)
+        let copy = built.directory.child("copy-" + UUID().uuidString.prefix(8) + ".pex")
+        try FileManager.default.copyItem(atPath: built.interpreter, toPath: copy)
+        let environment = PexFixtures.environment(root: root, ["PYTHONDONTWRITEBYTECODE": ""])
+        let code = "import idna.core, app.main; print(idna.core.encode.__code__.co_filename); print(app.main.__file__)"
+        let first = try PexFixtures.run(built.interpreter, ["-c", code], environment: environment)
+        #expect(first.status == 0, "\(first.summary)")
+        let idna = try PexFixtures.distribution(wheel: try PexFixtures.wheelhouse("idna")).sha256
+        let cached = root + "/bytecode/1/cpython-311/" + idna + "/idna/core.pyc"
+        #expect(FileManager.default.fileExists(atPath: cached))
+        let written = try FileManager.default.attributesOfItem(atPath: cached)[.modificationDate] as? Date
+        let second = try PexFixtures.run(copy, ["-c", code], environment: environment)
+        #expect(second.stdout == copy + "/.deps/" + (try PexFixtures.wheelhouse("idna") as NSString).lastPathComponent
+                    + "/idna/core.py\n" + copy + "/app/main.py\n", "\(second.summary)")
+        #expect(try FileManager.default.attributesOfItem(atPath: cached)[.modificationDate] as? Date == written)
+    }
+
     @Test func readOnlyHomeFallsBackToTheTempDirectory() throws {
         let built = try Self.built.get()
         let temp = built.directory.child("tmp-" + UUID().uuidString.prefix(8))
