@@ -165,6 +165,42 @@ var foreignWheelhouse: String {
         #expect(throws: ELFError.unsupported("ELF class 7")) { try ELFInfo(parsing: badClass) }
     }
 
+    /// Damaged objects must be refused with an error, never crash the build: thousands of copies of a
+    /// real object with bytes overwritten in the headers and in the dynamic segment (seeded, repeatable).
+    @Test func damagedHeadersThrowInsteadOfTrapping() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let object = try #require(try OracleELF.extract(
+            try wheels(["charset_normalizer"], in: TestEnvironment.wheelhouse), into: directory).first)
+        let original = try object.bytes
+        let dynamic = try #require(Self.dynamicSegmentRange(original))
+        var generator = SplitMix64(seed: 0x5EED)
+        var failures = 0
+        for round in 0..<3000 {
+            var bytes = original
+            for _ in 0..<(1 + round % 4) {
+                let region = generator.next() % 2 == 0 ? 0..<min(bytes.count, 32768) : dynamic
+                let index = region.lowerBound + Int(generator.next() % UInt64(region.count))
+                bytes[index] = UInt8(truncatingIfNeeded: generator.next())
+            }
+            do { _ = try ELFInfo(parsing: bytes) } catch { failures += 1 }
+        }
+        #expect(failures > 0)
+    }
+
+    /// The file range of PT_DYNAMIC in a 64-bit little-endian object (read independently of ELFInfo).
+    static func dynamicSegmentRange(_ bytes: [UInt8]) -> Range<Int>? {
+        func integer(_ at: Int, _ width: Int) -> Int {
+            (0..<width).reversed().reduce(0) { $0 << 8 | Int(bytes[at + $1]) }
+        }
+        let programHeaders = integer(32, 8), count = integer(56, 2), size = integer(54, 2)
+        for index in 0..<count where integer(programHeaders + index * size, 4) == 2 {
+            let base = programHeaders + index * size
+            return integer(base + 8, 8)..<integer(base + 8, 8) + integer(base + 32, 8)
+        }
+        return nil
+    }
+
     @Test(arguments: [
         ("GLIBC_2.34", GlibcVersion(2, 34)), ("GLIBC_2.2.5", GlibcVersion(2, 2, 5)), ("GLIBC_2.3", GlibcVersion(2, 3)),
         ("GLIBC_PRIVATE", nil), ("GLIBCXX_3.4.21", nil), ("GCC_3.0", nil), ("GLIBC_2", nil), ("GLIBC_2.+4", nil),
@@ -302,5 +338,18 @@ var foreignWheelhouse: String {
                            "py3-none-any", "cp311-cp311-musllinux_1_2_x86_64"], name: "t")
         #expect(compressed?.glibc == GlibcVersion(2, 28))
         #expect(NativeTarget(platformTags: ["py3-none-any", "cp311-cp311-linux_x86_64"], name: "t") == nil)
+    }
+}
+
+/// A small deterministic generator (SplitMix64) so the damaged-object test is repeatable.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -135,7 +135,7 @@ public struct ELFInfo: Sendable, Hashable {
         }
         var needs: [ELFVersionNeed] = []
         var needOffset = try fileOffset(verneed, segments)
-        for needIndex in 0..<min(Int(needCount), 4096) {
+        for needIndex in 0..<Int(min(needCount, 4096)) {
             let need = try file.record(at: needOffset, 16, "version need \(needIndex)", layout)
             var versions: [String] = []
             var auxOffset = try checkedOffset(needOffset, plus: Int(need.u32(8)))
@@ -157,7 +157,7 @@ public struct ELFInfo: Sendable, Hashable {
         guard let load = segments.first(where: {
             $0.type == 1 && address >= $0.virtualAddress && address - $0.virtualAddress < $0.fileSize
         }) else { throw .malformed("address 0x\(String(address, radix: 16)) is in no loadable segment") }
-        return try checkedOffset(load.offset, plus: Int(address - load.virtualAddress))
+        return try checkedOffset(load.offset, plus: try checkedSize(address - load.virtualAddress))
     }
 }
 
