@@ -11,7 +11,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var requirementArguments: RequirementArguments
 
-    @Option(help: "Install exactly what this PEP 751 pylock.toml pins instead of resolving.")
+    @Option(help: ArgumentHelp("Install exactly what this PEP 751 pylock.toml pins instead of resolving.", valueName: "file"))
     var lock: String?
 
     @Option(help: "The archive layout: zip (Lambda function), layer (Lambda layer) or pex (zipapp).")
@@ -20,7 +20,7 @@ struct BuildCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetArguments
 
     @Option(name: [.customShort("D"), .customLong("sources-directory")],
-            help: "A directory whose contents go to the archive root (repeatable).")
+            help: ArgumentHelp("A directory whose contents go to the archive root (repeatable).", valueName: "dir"))
     var sourcesDirectories: [String] = []
 
     @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
@@ -32,18 +32,18 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .customLong("console-script")], help: "PEX entry point: a console script.")
     var consoleScript: String?
 
-    @Option(help: "Leave out this distribution and what only it needs, e.g. boto3 (repeatable).")
+    @Option(help: ArgumentHelp("Leave out this distribution and what only it needs, e.g. boto3 (repeatable).", valueName: "name"))
     var exclude: [String] = []
 
     @OptionGroup var index: IndexArguments
 
-    @Option(name: .customLong("compress-level"), help: "Deflate level 0-9 for new content (default 6).")
+    @Option(name: .customLong("compress-level"), help: ArgumentHelp("Deflate level 0-9 for new content (default 6).", valueName: "n"))
     var compressLevel: Int?
 
     @Flag(name: .customLong("no-compress"), help: "Store new content uncompressed (level 0).")
     var noCompress = false
 
-    @Option(help: "Compression workers (default: one per core).")
+    @Option(help: ArgumentHelp("Compression workers (default: one per core).", valueName: "n"))
     var jobs: Int?
 
     @Option(name: .customLong("python-shebang"), help: "The PEX shebang, e.g. '/usr/bin/env python3.12'.")
@@ -58,7 +58,7 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "The archive to write.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The archive to write.", valueName: "file"))
     var output: String
 
     func validate() throws {
@@ -104,7 +104,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let summary = try await Build.run(request, progress: Terminal.progress())
-        for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+        for warning in summary.warnings {
+            Terminal.standardError.write((warning.hasPrefix("warning: ") ? "" : "warning: ") + warning + "\n")
+        }
         if json {
             Terminal.standardOutput.write(try summary.json() + "\n")
         } else {

@@ -15,7 +15,7 @@ struct LockCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: "The lock file to write, e.g. pylock.toml.")
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The lock file to write, e.g. pylock.toml.", valueName: "file"))
     var output: String
 
     func validate() throws {
@@ -30,6 +30,7 @@ struct LockCommand: AsyncParsableCommand {
             prereleases: requirementArguments.prereleases)
         let summary = try await Build.lock(
             inputs, target: target.specification, index: index.options, output: output, progress: Terminal.progress())
+        for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())
     }
 }

@@ -6,7 +6,7 @@ struct RequirementArguments: ParsableArguments {
     @Argument(help: "PEP 508 requirements, e.g. 'requests>=2.31' 'pydantic[email]'.")
     var requirements: [String] = []
 
-    @Option(name: [.customShort("r"), .customLong("requirement")], help: "Install from this requirements file (repeatable).")
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: ArgumentHelp("Install from this requirements file (repeatable).", valueName: "file"))
     var requirementFiles: [String] = []
 
     @Flag(name: .customLong("pre"), help: "Allow pre-release versions.")
@@ -25,7 +25,7 @@ struct TargetArguments: ParsableArguments {
     @Option(help: "With --platform: the newest manylinux standard the target's glibc supports, e.g. manylinux_2_28.")
     var manylinux: String?
 
-    @Option(name: .customLong("complete-platform"), help: "Target described by a complete-platform JSON file.")
+    @Option(name: .customLong("complete-platform"), help: ArgumentHelp("Target described by a complete-platform JSON file.", valueName: "file"))
     var completePlatform: String?
 
     @Option(help: "AWS Lambda runtime, e.g. python3.12.")
@@ -58,13 +58,13 @@ struct TargetArguments: ParsableArguments {
 
 /// Index and cache flags, spelled as pip spells them (shared by `build` and `lock`).
 struct IndexArguments: ParsableArguments {
-    @Option(name: .customLong("index-url"), help: "Base URL of the simple index (default: pip's configured index).")
+    @Option(name: .customLong("index-url"), help: ArgumentHelp("Base URL of the simple index (default: pip's configured index).", valueName: "url"))
     var indexURL: String?
 
-    @Option(name: .customLong("extra-index-url"), help: "Another index to consult (repeatable).")
+    @Option(name: .customLong("extra-index-url"), help: ArgumentHelp("Another index to consult (repeatable).", valueName: "url"))
     var extraIndexURLs: [String] = []
 
-    @Option(name: [.customShort("f"), .customLong("find-links")], help: "A directory or page of wheels (repeatable).")
+    @Option(name: [.customShort("f"), .customLong("find-links")], help: ArgumentHelp("A directory or page of wheels (repeatable).", valueName: "url-or-dir"))
     var findLinks: [String] = []
 
     @Flag(name: .customLong("no-index"), help: "Use no index, only --find-links.")
@@ -73,7 +73,7 @@ struct IndexArguments: ParsableArguments {
     @Flag(help: "Use only the cache and --find-links; never the network.")
     var offline = false
 
-    @Option(name: .customLong("cache-dir"), help: "The wheel and metadata cache directory.")
+    @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The wheel and metadata cache directory.", valueName: "dir"))
     var cacheDirectory: String?
 
     var options: IndexOptions {

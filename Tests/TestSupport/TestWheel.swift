@@ -16,6 +16,8 @@ public struct TestWheel: Sendable {
     public var entryPoints: String?
     /// Entry name → size of a file of zero bytes, generated while writing (for size-limit tests).
     public var zeroFiles: [String: Int] = [:]
+    /// Entry name → size of a file of incompressible pseudo-random bytes (seeded by the name).
+    public var randomFiles: [String: Int] = [:]
 
     public init(name: String, version: String = "1.0", tag: String = "py3-none-any", files: [String: String],
                 executables: Set<String> = [], rootIsPurelib: Bool = true, requires: [String] = [],
@@ -45,6 +47,7 @@ public struct TestWheel: Sendable {
             "path": path, "distinfo": distInfo, "name": name, "version": version, "tag": tag,
             "purelib": rootIsPurelib, "requires": requires, "executables": Array(executables),
             "files": files.mapValues { Data($0).base64EncodedString() }, "zeros": zeroFiles,
+            "random": randomFiles,
         ]
         if let entryPoints { spec["entry_points"] = entryPoints }
         let json = try JSONSerialization.data(withJSONObject: spec, options: [.sortedKeys])
@@ -53,9 +56,10 @@ public struct TestWheel: Sendable {
     }
 
     private static let script = """
-        import base64, hashlib, json, sys, zipfile
+        import base64, hashlib, json, random, sys, zipfile
         spec = json.load(sys.stdin)
         files = {k: base64.b64decode(v) for k, v in spec["files"].items()}
+        files.update({k: random.Random(k).randbytes(n) for k, n in spec["random"].items()})
         di = spec["distinfo"]
         meta = f"Metadata-Version: 2.1\\nName: {spec['name']}\\nVersion: {spec['version']}\\n"
         meta += "".join(f"Requires-Dist: {r}\\n" for r in spec["requires"])

@@ -91,6 +91,21 @@ import TestSupport
         #expect(FileManager.default.fileExists(atPath: output))
     }
 
+    @Test func zippedAboveFiftyMegabytesWarnsAboutDirectUpload() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let wheels = directory.child("wheels")
+        try FileManager.default.createDirectory(atPath: wheels, withIntermediateDirectories: true)
+        var bulky = TestWheel(name: "bulky", files: ["bulky/__init__.py": ""])
+        bulky.randomFiles = ["bulky/noise.bin": 51 << 20]
+        try bulky.write(into: wheels)
+        let output = directory.child("out.zip")
+        let result = try PexifyCLI.succeed(["bulky", "--layout", "zip", "--runtime", "python3.11", "-o", output]
+            + PexifyCLI.offline([wheels]))
+        #expect(result.stderr.contains("warning:") && result.stderr.contains("52,428,800")
+                && result.stderr.contains("S3"), "\(result.stderr)")
+    }
+
     /// A shared object linked against this machine's glibc (2.34+ for `arc4random`, 2.36) inside a wheel
     /// that claims manylinux2014: Lambda python3.11 (glibc 2.26) could not load it.
     @Test func sharedObjectNeedingANewerGlibcFailsTheNativeCheck() throws {

@@ -34,7 +34,8 @@ public enum Build {
         progress("Writing \(request.output)")
         let policy = ArchivePolicy(compressionLevel: request.compressionLevel ?? 6,
                                    jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        var warnings = exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
+        var warnings = resolved.warnings
+        warnings += exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
         warnings += prepared.warnings
         let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, to: request.output,
                                           policy: policy, permissions: prepared.permissions)
