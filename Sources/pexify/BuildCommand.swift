@@ -86,7 +86,10 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--handler applies to --layout zip (a layer has no handler).")
             }
         case .pex:
-            break
+            if handler != nil {
+                throw ValidationError("--handler applies to --layout zip; a PEX serves Lambda through its __pex__ "
+                    + "package instead (handler __pex__.MODULE.FUNCTION).")
+            }
         }
     }
 

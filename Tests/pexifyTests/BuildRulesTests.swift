@@ -145,6 +145,9 @@ import TestSupport
         (["requests", "--layout", "zip", "-o", "x.zip"], "--runtime"),
         (["requests", "--layout", "zip", "--runtime", "python3.11", "--compress-level", "12", "-o", "x.zip"], "0 and 9"),
         (["requests", "--layout", "tarball", "--runtime", "python3.11", "-o", "x.zip"], "tarball"),
+        (["requests", "--layout", "pex", "--runtime", "python3.11", "--handler", "a:b", "-o", "x.pex"], "__pex__"),
+        (["requests", "--layout", "zip", "--runtime", "python3.11", "--manylinux", "manylinux2014", "-o", "x.zip"],
+         "--manylinux applies only to --platform"),
     ])
     func usageErrorsExitWithTwo(arguments: [String], mention: String) throws {
         let result = try PexifyCLI.run(arguments)
