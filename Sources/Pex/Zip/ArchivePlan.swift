@@ -72,6 +72,6 @@ public struct ArchivePlan: Sendable {
 
     /// The members in canonical order (sorted on each access: O(n log n)).
     public var entries: [ArchiveEntry] {
-        members.values.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        members.values.sorted { EntryName.precedes($0.path, $1.path) }
     }
 }

@@ -92,6 +92,22 @@ final class OutputFile {
     /// Copies `length` bytes at `sourceOffset` of `source` into the archive, in the kernel where it can
     /// (`sendfile` between files, Linux), else through a bounded buffer. Never holds the whole range.
     func copy(from source: ReadOnlyFile, at sourceOffset: UInt64, length: UInt64, entry: String) throws {
+        if length <= 64 << 10 {
+            // Small entries (most of a wheel): one pread into the buffer beats a flush plus a sendfile.
+            let count = Int(length)
+            if buffer.count + count > capacity { try flush() }
+            let start = buffer.count
+            buffer.append(contentsOf: repeatElement(0, count: count))
+            let read = try buffer.withUnsafeMutableBytes {
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...]), at: sourceOffset)
+            }
+            guard read == count else {
+                buffer.removeLast(count)
+                throw ZipError.truncated(archive: source.path, entry: entry, detail: "the data ends early")
+            }
+            offset += length
+            return
+        }
         try flush()
         var copied: UInt64 = 0
         #if os(Linux)

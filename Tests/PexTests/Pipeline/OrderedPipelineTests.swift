@@ -53,6 +53,20 @@ private final class Tracker: @unchecked Sendable {
         #expect(seen == [0, 1, 2, 3, 4])
     }
 
+    @Test("Items with a ready output skip the workers and keep their place", arguments: [1, 3])
+    func readyItems(workers: Int) throws {
+        var seen: [(Int, String)] = []
+        try OrderedPipeline.run(count: 200, workers: workers, maxCostInFlight: 50, maxItemsInFlight: 100,
+                                cost: { _ in 1 }, readyOutput: { $0 % 3 == 0 ? "ready" : nil }, makeWorker: { () },
+                                prepare: { _, index in
+                                    #expect(index % 3 != 0, "ready item \(index) was handed to a worker")
+                                    return "prepared"
+                                },
+                                consume: { index, output in seen.append((index, output)) })
+        #expect(seen.map(\.0) == Array(0..<200))
+        #expect(seen.allSatisfy { $0.1 == ($0.0 % 3 == 0 ? "ready" : "prepared") })
+    }
+
     struct Boom: Error {}
 
     @Test("A worker's error reaches the consumer at that item's turn, and the pool stops", arguments: [1, 3])
