@@ -6,13 +6,20 @@ struct ConflictReport {
 
     func text(for failure: Incompatibility) -> String {
         var lines: [String] = []
+        var unlisted: Set<PackageName> = []
         var noWheel: [PackageName: VersionSet] = [:]
         var requested: [PackageName: VersionSet] = [:]
         collect(failure, &noWheel, &requested)
+        for name in requested.keys where provider.candidates[name]?.versions.isEmpty ?? true { unlisted.insert(name) }
         if case .derived = failure.cause {
             explain(failure, into: &lines)
         } else {
             lines.append(capitalized(external(failure)) + ", so " + statement(failure) + ".")
+        }
+        let sources = provider.client.configuration.findLinks + provider.client.configuration.indexURLs
+        for name in unlisted.sorted() {
+            lines.append("No source lists any file of \(name) (searched: "
+                + sources.map(Credentials.redact).joined(separator: ", ") + ").")
         }
         for name in noWheel.keys.sorted() {
             let loaded = provider.candidates[name]!
@@ -47,8 +54,9 @@ struct ConflictReport {
             let term = incompatibility.terms[0]
             if let name = term.package.name { noWheel[name] = noWheel[name].map { $0.union(term.allowed) } ?? term.allowed }
         case let .dependency(_, _, dependency, _):
-            if let name = dependency.name, let term = incompatibility.term(for: dependency) {
-                let wanted = term.allowed.complement
+            if let name = dependency.name {
+                let wanted = incompatibility.term(for: dependency)?.allowed.complement
+                    ?? VersionSet(count: provider.universeCount(dependency))
                 requested[name] = requested[name].map { $0.union(wanted) } ?? wanted
             }
         default:
