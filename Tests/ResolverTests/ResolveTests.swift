@@ -167,6 +167,41 @@ print(max(usable)[2])
         }
     }
 
+    @Test func unknownProjectsAreNamed() async throws {
+        await #expect {
+            _ = try await Self.resolve(["a", "no-such-thing>=1"], [WheelSpec("a", "1.0")],
+                                       target: try Self.lambda("python3.12", "x86_64"))
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("require no-such-thing>=1") && text.contains("No source lists any file of no-such-thing")
+        }
+    }
+
+    /// Hash-checking mode (requirements files with `--hash`): only listed files, only exact pins.
+    @Test func hashModeAcceptsOnlyListedFiles() async throws {
+        let directory = try TemporaryDirectory("pexify-resolve")
+        defer { directory.remove() }
+        let wheels = try WheelFactory.make([WheelSpec("b", "1.0"), WheelSpec("b", "2.0"), WheelSpec("c", "1.0")],
+                                           in: directory.child("wheels"))
+        let requirements = try directory.write("requirements.txt", """
+            b==1.0 --hash=sha256:\(try WheelFactory.sha256(wheels[0]))
+            c==1.0 --hash=sha256:\(String(repeating: "0", count: 64))
+            """)
+        let file = try RequirementsFile.parse(path: requirements)
+        func resolve(_ names: [String]) async throws -> Resolution {
+            try await Resolver.resolve(ResolveRequest(
+                requirements: try names.map { try Requirement($0) }, target: try Self.lambda("python3.12", "x86_64"),
+                index: IndexConfiguration(indexURL: nil, findLinks: [directory.child("wheels")], noIndex: true),
+                cacheDirectory: directory.child("cache"), hashes: file.hashes))
+        }
+        #expect(Self.pins(try await resolve(["b==1.0"])) == ["b==1.0"])
+        await #expect { _ = try await resolve(["b==2.0"]) } throws: {
+            String(describing: $0).contains("b-2.0-py3-none-any.whl has no sha256 among the --hash values given")
+        }
+        await #expect { _ = try await resolve(["c==1.0"]) } throws: { String(describing: $0).contains("c-1.0") }
+        await #expect(throws: ResolutionError.self) { _ = try await resolve(["b"]) }
+    }
+
     @Test func constraintsLimitVersionsButAddNothing() async throws {
         let specs = [WheelSpec("b", "1.0"), WheelSpec("b", "2.0"), WheelSpec("unrelated", "1.0")]
         let resolution = try await Self.resolve(["b"], specs, target: try Self.lambda("python3.12", "x86_64"),

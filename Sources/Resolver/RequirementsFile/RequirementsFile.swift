@@ -31,6 +31,17 @@ public struct RequirementsFile: Sendable {
 
     public init() {}
 
+    /// For `ResolveRequest.hashes`: in hash-checking mode, the sha256 digests allowed per project
+    /// (from requirements and constraints); `nil` otherwise.
+    public var hashes: [PackageName: Set<String>]? {
+        guard requireHashes else { return nil }
+        var result: [PackageName: Set<String>] = [:]
+        for entry in requirements + constraints where !entry.hashes.isEmpty {
+            result[entry.requirement.name, default: []].formUnion(entry.hashes)
+        }
+        return result
+    }
+
     /// Reads `path` and everything it includes.
     /// - Throws: `RequirementsFileError` naming the file and line of the first problem.
     public static func parse(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)

@@ -6,13 +6,27 @@ struct ConflictReport {
 
     func text(for failure: Incompatibility) -> String {
         var lines: [String] = []
+        var unlisted: Set<PackageName> = []
         var noWheel: [PackageName: VersionSet] = [:]
         var requested: [PackageName: VersionSet] = [:]
-        collect(failure, &noWheel, &requested)
+        var unmatched: [String: PackageName] = [:]
+        collect(failure, &noWheel, &requested, &unmatched)
+        for name in requested.keys where provider.candidates[name]?.versions.isEmpty ?? true { unlisted.insert(name) }
         if case .derived = failure.cause {
             explain(failure, into: &lines)
         } else {
             lines.append(capitalized(external(failure)) + ", so " + statement(failure) + ".")
+        }
+        let sources = provider.client.configuration.findLinks + provider.client.configuration.indexURLs
+        for name in unlisted.sorted() {
+            lines.append("No source lists any file of \(name) (searched: "
+                + sources.map(Credentials.redact).joined(separator: ", ") + ").")
+        }
+        for (requirement, name) in unmatched.sorted(by: { $0.key < $1.key }) where !unlisted.contains(name) {
+            let listed = provider.candidates[name]!.versions
+            lines.append("No version of \(name) matches \(requirement); the sources list "
+                + listed.suffix(8).map(\.description).joined(separator: ", ")
+                + (listed.count > 8 ? " and \(listed.count - 8) older" : "") + ".")
         }
         for name in noWheel.keys.sorted() {
             let loaded = provider.candidates[name]!
@@ -35,20 +49,23 @@ struct ConflictReport {
     }
 
     private func collect(_ incompatibility: Incompatibility, _ noWheel: inout [PackageName: VersionSet],
-                         _ requested: inout [PackageName: VersionSet]) {
+                         _ requested: inout [PackageName: VersionSet], _ unmatched: inout [String: PackageName]) {
         switch incompatibility.cause {
         case let .derived(left, right):
-            collect(left, &noWheel, &requested)
-            collect(right, &noWheel, &requested)
+            collect(left, &noWheel, &requested, &unmatched)
+            collect(right, &noWheel, &requested, &unmatched)
         case let .noWheel(name):
             let set = incompatibility.terms[0].allowed
             noWheel[name] = noWheel[name].map { $0.union(set) } ?? set
         case .noVersions:
             let term = incompatibility.terms[0]
             if let name = term.package.name { noWheel[name] = noWheel[name].map { $0.union(term.allowed) } ?? term.allowed }
-        case let .dependency(_, _, dependency, _):
-            if let name = dependency.name, let term = incompatibility.term(for: dependency) {
-                let wanted = term.allowed.complement
+        case let .dependency(_, _, dependency, requirement):
+            if let name = dependency.name {
+                // A dropped (universal) dependency term means no listed version matches at all.
+                if incompatibility.term(for: dependency) == nil { unmatched[requirement] = name }
+                let wanted = incompatibility.term(for: dependency)?.allowed.complement
+                    ?? VersionSet(count: provider.universeCount(dependency))
                 requested[name] = requested[name].map { $0.union(wanted) } ?? wanted
             }
         default:
@@ -114,7 +131,8 @@ struct ConflictReport {
         case (_, 0):
             return positives.map(positive).joined(separator: " and ") + " cannot be used together"
         default:
-            return "if " + positives.map(positive).joined(separator: " and ") + " are used then "
+            return "if " + positives.map(positive).joined(separator: " and ") + (positives.count == 1 ? " is" : " are")
+                + " used then "
                 + negatives.map(required).joined(separator: " or ") + " is required"
         }
     }

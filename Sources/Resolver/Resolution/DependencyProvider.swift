@@ -62,9 +62,17 @@ final class DependencyProvider {
         let missing = Array(Set(names.filter { candidates[$0] == nil })).sorted()
         let listings = try await withThrowingTaskGroup(of: (PackageName, [ProjectFile]).self) { group in
             for name in missing {
-                group.addTask { [client, directFiles] in
-                    if let file = directFiles[name] { return (name, [file]) }
-                    return (name, try await client.files(for: name.rawValue))
+                group.addTask { [client, directFiles, allowedHashes] in
+                    var files: [ProjectFile]
+                    if let file = directFiles[name] { files = [file] } else { files = try await client.files(for: name.rawValue) }
+                    // Hash-checking mode compares every candidate's sha256, so local files get hashed.
+                    if allowedHashes != nil {
+                        for index in files.indices where files[index].sha256 == nil {
+                            guard let path = files[index].localPath else { continue }
+                            files[index].hashes["sha256"] = try client.cache.localSHA256(path: path)
+                        }
+                    }
+                    return (name, files)
                 }
             }
             var result: [PackageName: [ProjectFile]] = [:]

@@ -32,7 +32,8 @@ final class Incompatibility: Sendable {
                 order.append(term.package)
             }
         }
-        self.terms = order.map { merged[$0]! }
+        // A term that holds whatever happens adds nothing (an unknown project's "any version").
+        self.terms = order.map { merged[$0]! }.filter { !$0.isUniversal }
         self.cause = cause
     }
 

@@ -60,7 +60,7 @@ final class PubGrubSolver {
             if incompatibility.isFailure { throw SolverFailure(incompatibility: incompatibility) }
             let (index, previousLevel) = solution.satisfier(of: incompatibility)
             let satisfier = solution.assignments[index]
-            if satisfier.isDecision || previousLevel != satisfier.level {
+            if satisfier.isDecision || previousLevel < satisfier.level {
                 if learnedNew { add(incompatibility) }
                 solution.backtrack(to: previousLevel)
                 return incompatibility
