@@ -125,6 +125,10 @@ struct PexRuntimeTests {
             built.app, ["-c", "import os; print('interp', os.environ.get('PEX_INTERPRETER'))"],
             environment: PexFixtures.environment(root: root, ["PEX_INTERPRETER": "1"]))
         #expect(interpreter.stdout == "interp None\n", "\(interpreter.summary)")
+        let reexecuted = try PexFixtures.run(
+            built.app, ["-O", "-c", "import sys; print(sys.flags.optimize, sys.argv)"],
+            environment: PexFixtures.environment(root: root, ["PEX_INTERPRETER": "1"]))
+        #expect(reexecuted.stdout == "1 ['-c']\n", "\(reexecuted.summary)")
     }
 
     @Test func nativeDistributionIsExtractedOnceIntoPexRoot() throws {
