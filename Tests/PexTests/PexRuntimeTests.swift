@@ -146,6 +146,20 @@ struct PexRuntimeTests {
         #expect(second.status == 0 && PexFixtures.extractions(second) == 0, "\(second.summary)")
     }
 
+    @Test func staleWorkDirectoryOfACrashedExtractionIsReplaced() throws {
+        let built = try Self.built.get()
+        let root = freshRoot(built)
+        let fingerprint = try PexFixtures.distribution(wheel: try PexFixtures.wheelhouse("charset_normalizer")).sha256
+        let work = root + "/deps/1/." + fingerprint + ".work"
+        try FileManager.default.createDirectory(atPath: work + "/charset_normalizer", withIntermediateDirectories: true)
+        try Data("half written".utf8).write(to: URL(fileURLWithPath: work + "/charset_normalizer/__init__.py"))
+        let result = try PexFixtures.run(built.interpreter, ["-c", "import charset_normalizer; print('ok')"],
+                                         environment: PexFixtures.environment(root: root))
+        #expect(result.status == 0 && result.stdout == "ok\n", "\(result.summary)")
+        #expect(result.stderr.contains("removing the stale work directory"))
+        #expect(!FileManager.default.fileExists(atPath: work))
+    }
+
     /// Code imported from the zip is compiled once into PEX_ROOT/bytecode, keyed by content, and shared by
     /// every PEX with the same distribution wherever it lives.
     @Test func zipImportedCodeIsCompiledOnceIntoPexRoot() throws {
