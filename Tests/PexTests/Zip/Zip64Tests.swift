@@ -3,19 +3,43 @@ import Pex
 import Testing
 import TestSupport
 
+/// A CPython 3.13 or newer, whose zipimport reads zip64 archives: `PEXIFY_TEST_PYTHON313`, else the
+/// first `python3.13`/`python3.14` on PATH or under ~/.pyenv/versions.
+private let zip64Python: String? = {
+    let environment = ProcessInfo.processInfo.environment
+    if let explicit = environment["PEXIFY_TEST_PYTHON313"] { return explicit }
+    var candidates = (environment["PATH"] ?? "").split(separator: ":").flatMap { ["\($0)/python3.13", "\($0)/python3.14"] }
+    let pyenv = NSHomeDirectory() + "/.pyenv/versions"
+    for version in ((try? FileManager.default.contentsOfDirectory(atPath: pyenv)) ?? []).sorted()
+    where version.hasPrefix("3.13") || version.hasPrefix("3.14") {
+        candidates.append("\(pyenv)/\(version)/bin/python3")
+    }
+    // PATH may hold pyenv shims that exist but fail: ask each candidate for its version.
+    return candidates.first { candidate in
+        FileManager.default.isExecutableFile(atPath: candidate)
+            && (try? run(candidate, ["-c", "import sys; assert sys.version_info >= (3, 13)"]))?.status == 0
+    }
+}()
+
+private func manyEntryPlan() throws -> ArchivePlan {
+    var plan = ArchivePlan()
+    for index in 0..<70_000 {
+        try plan.add(ArchiveEntry(path: "d\(index / 1000)/f\(index).txt", content: .bytes(Array("\(index)".utf8))))
+    }
+    try plan.add(ArchiveEntry(path: "zip64mod.py", content: .bytes(Array("ANSWER = 'zip64 import works'\n".utf8))))
+    return plan
+}
+
 @Suite("Zip64") struct Zip64Tests {
-    @Test("70,000 entries need zip64 end records, which zipfile, unzip and our reader accept")
+    @Test("70,000 entries need zip64 end records, which zipfile, unzip, our reader and 3.13+ zipimport accept")
     func manyEntries() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        var plan = ArchivePlan()
-        for index in 0..<70_000 {
-            try plan.add(ArchiveEntry(path: "d\(index / 1000)/f\(index).txt", content: .bytes(Array("\(index)".utf8))))
-        }
+        let plan = try manyEntryPlan()
         #expect(ZipWriter.requiresZip64(plan))
         let output = directory.child("many.zip")
-        let result = try ZipWriter.write(plan, to: output)
-        #expect(result.usesZip64 && result.entryCount == 70_070)
+        let result = try ZipWriter.write(plan, prefix: Array("#!/usr/bin/env python3\n".utf8), to: output)
+        #expect(result.usesZip64 && result.entryCount == 70_071)
 
         // zipfile: entry count and contents through the zip64 end record; testzip reads every entry.
         let checked = try python("""
@@ -25,7 +49,7 @@ import TestSupport
             assert z.testzip() is None
             print(len(names), z.read("d69/f69999.txt").decode())
         """, arguments: [output])
-        #expect(checked == "70070 69999\n")
+        #expect(checked == "70071 69999\n")
         try ZipOracle.unzipTest(output)
 
         // The end records: 56-byte zip64 record, locator, end record back to back; only the count saturated.
@@ -38,8 +62,15 @@ import TestSupport
         #expect(end[76 + 12..<76 + 20] != [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF], "size and offset are not")
 
         let reader = try ZipReader(path: output)
-        #expect(reader.entries.count == 70_070)
+        #expect(reader.entries.count == 70_071)
         #expect(try reader.contents(of: try #require(reader.entry(named: "d12/f12345.txt"))) == Array("12345".utf8))
+
+        // CPython 3.13+ zipimport reads zip64 only in the exact layout above (3.11 cannot read it at all).
+        if let zip64Python {
+            let imported = try run(zip64Python, ["-c",
+                "import sys; sys.path.insert(0, sys.argv[1]); import zip64mod; print(zip64mod.ANSWER)", output])
+            #expect(imported.status == 0 && imported.stdout == "zip64 import works\n", "\(imported.summary)")
+        }
     }
 
     @Test("Small archives never get zip64 records")
