@@ -118,6 +118,9 @@ struct PexRuntimeTests {
         let module = try PexFixtures.run(built.interpreter, ["5"],
                                          environment: PexFixtures.environment(root: root, ["PEX_MODULE": "app.main:main"]))
         #expect(module.status == 5, "\(module.summary)")
+        let runModule = try PexFixtures.run(built.app, ["r"],
+                                            environment: PexFixtures.environment(root: root, ["PEX_MODULE": "app.main"]))
+        #expect(runModule.status == 0 && runModule.stdout == "as-main ['r']\n", "\(runModule.summary)")
         let script = try PexFixtures.run(built.interpreter, ["--version"],
                                          environment: PexFixtures.environment(root: root, ["PEX_SCRIPT": "normalizer"]))
         #expect(script.status == 0 && script.stdout.contains("Charset-Normalizer"), "\(script.summary)")
