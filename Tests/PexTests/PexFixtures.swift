@@ -5,31 +5,13 @@ import TestSupport
 
 /// Builds PEXes from real and generated wheels with our own layout and writer, for the runtime tests.
 enum PexFixtures {
-    /// A wheel's entries as a PEX distribution, raw-copied. The wheels used here have no `.data/`
-    /// directory, so the root of the wheel is the installation; the layout helper's WheelInstallPlan does
-    /// the full mapping in the CLI.
+    /// A wheel installed by the layout's WheelInstallPlan, as the CLI puts it into a PEX.
     static func distribution(wheel path: String) throws -> PexDistribution {
-        let reader = try ZipReader(path: path)
-        var consoleScripts: [String: String] = [:]
-        var entries: [ArchiveEntry] = []
-        for entry in reader.entries where !entry.isDirectory {
-            #expect(!entry.name.contains(".data/"), "fixture wheels must not need .data mapping: \(entry.name)")
-            entries.append(ArchiveEntry(path: entry.name, content: .rawCopy(archive: path, entry: entry),
-                                        executable: entry.isExecutable))
-            if entry.name.hasSuffix(".dist-info/entry_points.txt") {
-                var section = ""
-                for line in String(decoding: try reader.contents(of: entry), as: UTF8.self).split(separator: "\n") {
-                    let line = line.trimmingCharacters(in: .whitespaces)
-                    if line.hasPrefix("[") { section = line; continue }
-                    let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                    if section == "[console_scripts]", parts.count == 2 { consoleScripts[parts[0]] = parts[1] }
-                }
-            }
-        }
-        let native = entries.contains { $0.path.hasSuffix(".so") || $0.path.contains(".so.") }
+        let plan = try WheelInstallPlan(wheelPath: path)
         let bytes = try #require(FileManager.default.contents(atPath: path))
-        return PexDistribution(wheelFilename: (path as NSString).lastPathComponent, sha256: sha256Hex([UInt8](bytes)),
-                               entries: entries, consoleScripts: consoleScripts, extract: native)
+        return PexDistribution(wheelFilename: plan.filename.filename, sha256: sha256Hex([UInt8](bytes)),
+                               entries: plan.entries(under: ""), consoleScripts: plan.consoleScripts,
+                               extract: plan.hasNativeCode)
     }
 
     /// The wheelhouse wheel of `project` (file name prefix, e.g. `charset_normalizer`).
@@ -38,27 +20,6 @@ enum PexFixtures {
         let name = try #require(names.first { $0.hasPrefix(project + "-") && $0.hasSuffix(".whl") },
                                 "no \(project) wheel in \(TestEnvironment.wheelhouse); run scripts/setup-test-env.sh")
         return TestEnvironment.wheelhouse + "/" + name
-    }
-
-    /// Writes a pure-Python wheel with Python's zipfile: `files` plus minimal `.dist-info`, with fixed
-    /// timestamps so the same files make the same wheel.
-    static func generatedWheel(in directory: String, name: String, files: [String: String]) throws -> String {
-        let path = directory + "/\(name)-1.0-py3-none-any.whl"
-        let data = try JSONSerialization.data(withJSONObject: files)
-        _ = try python("""
-            import json, sys, zipfile
-            files = json.loads(sys.argv[2])
-            info = "%s-1.0.dist-info/" % sys.argv[3]
-            files[info + "METADATA"] = "Metadata-Version: 2.1\\nName: %s\\nVersion: 1.0\\n" % sys.argv[3]
-            files[info + "WHEEL"] = "Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"
-            files[info + "RECORD"] = ""
-            with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as wheel:
-                for name in sorted(files):
-                    entry = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-                    entry.external_attr = 0o100644 << 16
-                    wheel.writestr(entry, files[name], zipfile.ZIP_DEFLATED)
-            """, arguments: [path, String(decoding: data, as: UTF8.self), name])
-        return path
     }
 
     /// Writes `files` (path → text) as user sources and returns them as archive entries.
@@ -100,8 +61,8 @@ enum PexFixtures {
         var distributions = try ["requests", "urllib3", "idna", "certifi", "charset_normalizer"].map {
             try distribution(wheel: try wheelhouse($0))
         }
-        distributions.append(try distribution(wheel: try generatedWheel(
-            in: directory.path, name: "nsdep", files: ["nspkg/dep_mod.py": "WHO = 'dep'\n"])))
+        distributions.append(try distribution(wheel: try TestWheel(
+            name: "nsdep", files: ["nspkg/dep_mod.py": "WHO = 'dep'\n"]).write(into: directory.path)))
         let archive = try PexLayout.assemble(
             distributions: distributions, sources: try sources(in: directory, userCode),
             options: PexOptions(entryPoint: entryPoint, consoleScript: consoleScript, requirements: ["requests"],

@@ -8,7 +8,7 @@ struct PexLayoutTests {
     /// A small PEX from a generated wheel and two user files.
     static func smallArchive(_ directory: TemporaryDirectory, options: PexOptions = PexOptions(
         entryPoint: "app:main", pythonVersion: "3.12")) throws -> PexArchive {
-        let wheel = try PexFixtures.generatedWheel(in: directory.path, name: "dep", files: ["dep/__init__.py": "X = 1\n"])
+        let wheel = try TestWheel(name: "dep", files: ["dep/__init__.py": "X = 1\n"]).write(into: directory.path)
         let sources = try PexFixtures.sources(in: directory, ["app.py": "def main():\n    return 0\n", "res/data.txt": "d"])
         return try PexLayout.assemble(distributions: [try PexFixtures.distribution(wheel: wheel)], sources: sources,
                                       options: options)

@@ -118,6 +118,9 @@ struct PexRuntimeTests {
         let module = try PexFixtures.run(built.interpreter, ["5"],
                                          environment: PexFixtures.environment(root: root, ["PEX_MODULE": "app.main:main"]))
         #expect(module.status == 5, "\(module.summary)")
+        let runModule = try PexFixtures.run(built.app, ["r"],
+                                            environment: PexFixtures.environment(root: root, ["PEX_MODULE": "app.main"]))
+        #expect(runModule.status == 0 && runModule.stdout == "as-main ['r']\n", "\(runModule.summary)")
         let script = try PexFixtures.run(built.interpreter, ["--version"],
                                          environment: PexFixtures.environment(root: root, ["PEX_SCRIPT": "normalizer"]))
         #expect(script.status == 0 && script.stdout.contains("Charset-Normalizer"), "\(script.summary)")
@@ -125,6 +128,10 @@ struct PexRuntimeTests {
             built.app, ["-c", "import os; print('interp', os.environ.get('PEX_INTERPRETER'))"],
             environment: PexFixtures.environment(root: root, ["PEX_INTERPRETER": "1"]))
         #expect(interpreter.stdout == "interp None\n", "\(interpreter.summary)")
+        let reexecuted = try PexFixtures.run(
+            built.app, ["-O", "-c", "import sys; print(sys.flags.optimize, sys.argv)"],
+            environment: PexFixtures.environment(root: root, ["PEX_INTERPRETER": "1"]))
+        #expect(reexecuted.stdout == "1 ['-c']\n", "\(reexecuted.summary)")
     }
 
     @Test func nativeDistributionIsExtractedOnceIntoPexRoot() throws {
@@ -140,6 +147,20 @@ struct PexRuntimeTests {
         #expect(paths.last?.hasPrefix(built.interpreter + "/.deps/idna-") == true, "pure code imports from the zip: \(paths)")
         let second = try PexFixtures.run(built.interpreter, ["-c", code], environment: PexFixtures.environment(root: root))
         #expect(second.status == 0 && PexFixtures.extractions(second) == 0, "\(second.summary)")
+    }
+
+    @Test func staleWorkDirectoryOfACrashedExtractionIsReplaced() throws {
+        let built = try Self.built.get()
+        let root = freshRoot(built)
+        let fingerprint = try PexFixtures.distribution(wheel: try PexFixtures.wheelhouse("charset_normalizer")).sha256
+        let work = root + "/deps/1/." + fingerprint + ".work"
+        try FileManager.default.createDirectory(atPath: work + "/charset_normalizer", withIntermediateDirectories: true)
+        try Data("half written".utf8).write(to: URL(fileURLWithPath: work + "/charset_normalizer/__init__.py"))
+        let result = try PexFixtures.run(built.interpreter, ["-c", "import charset_normalizer; print('ok')"],
+                                         environment: PexFixtures.environment(root: root))
+        #expect(result.status == 0 && result.stdout == "ok\n", "\(result.summary)")
+        #expect(result.stderr.contains("removing the stale work directory"))
+        #expect(!FileManager.default.fileExists(atPath: work))
     }
 
     /// Code imported from the zip is compiled once into PEX_ROOT/bytecode, keyed by content, and shared by

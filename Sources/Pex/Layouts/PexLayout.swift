@@ -179,7 +179,7 @@ public enum PexLayout {
     /// PEX-INFO `code_hash`: the identity of the user code (`contentHash` over its files).
     static func codeHash(_ sources: [ArchiveEntry]) throws -> String {
         try contentHash(sources.compactMap { entry -> (path: String, bytes: [UInt8])? in
-            entry.isDirectory ? nil : (entry.path, try ArchiveAssemblyContent.bytes(of: entry.content))
+            entry.isDirectory ? nil : (entry.path, try ArchiveAssembly.bytes(of: entry.content))
         })
     }
 
@@ -191,21 +191,5 @@ public enum PexLayout {
             listing += Array(file.path.utf8) + [0] + Array(sha256Hex(file.bytes).utf8) + [UInt8(ascii: "\n")]
         }
         return sha256Hex(listing)
-    }
-}
-
-/// Reads the bytes of new content (user files are small; wheel entries are never hashed this way).
-enum ArchiveAssemblyContent {
-    static func bytes(of content: ArchiveEntry.Content) throws -> [UInt8] {
-        switch content {
-        case .directory: return []
-        case .bytes(let bytes): return bytes
-        case .rawCopy(let archive, let entry): return try ZipReader(path: archive).contents(of: entry)
-        case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ZipError.io(path: path, operation: "read", errno: errno)
-            }
-            return [UInt8](data)
-        }
     }
 }

@@ -133,19 +133,21 @@ def main(root):
     else act as the Python interpreter."""
     pex = activate(root)
     os.environ["PEX"] = os.path.realpath(root)
-    environ = os.environ
-    interpreter = environ.pop("PEX_INTERPRETER", "").lower() in ("1", "true")
-    script = environ.pop("PEX_SCRIPT", None)
-    module = environ.pop("PEX_MODULE", None)
-    environ.pop("PEX_INHERIT_PATH", None)
+    # The dispatch variables are meant for this PEX only, not for processes its code starts; a re-exec
+    # with interpreter options gets them back.
+    original = dict(os.environ)
+    interpreter = os.environ.pop("PEX_INTERPRETER", "").lower() in ("1", "true")
+    script = os.environ.pop("PEX_SCRIPT", None)
+    module = os.environ.pop("PEX_MODULE", None)
+    os.environ.pop("PEX_INHERIT_PATH", None)
 
     from pexify_boot import entry
 
     if interpreter:
-        entry.run_interpreter(sys.argv[1:])
+        entry.run_interpreter(sys.argv[1:], original)
     elif script:
         entry.run_console_script(script, pex.dependency_paths)
     elif module or pex.info.get("entry_point"):
         entry.run_entry_point(module or pex.info["entry_point"])
     else:
-        entry.run_interpreter(sys.argv[1:])
+        entry.run_interpreter(sys.argv[1:], original)

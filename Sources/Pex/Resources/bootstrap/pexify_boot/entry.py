@@ -69,7 +69,7 @@ def _repl():
     code.interact(banner=banner, local=_fresh_main().__dict__, exitmsg="")
 
 
-def _reexec_with_options(args):
+def _reexec_with_options(args, environment):
     """`./app.pex -u -X dev script.py` → `python -u -X dev app.pex script.py`."""
     options = []
     index = 0
@@ -83,11 +83,12 @@ def _reexec_with_options(args):
     argv = [sys.executable] + options + [sys.argv[0]] + args[index:]
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, argv)
+    os.execve(sys.executable, argv, environment)
 
 
-def run_interpreter(args):
-    """Behave like `python [options] (-c CODE | -m MODULE | - | SCRIPT | nothing) [args]`."""
+def run_interpreter(args, environment):
+    """Behave like `python [options] (-c CODE | -m MODULE | - | SCRIPT | nothing) [args]`; leading
+    interpreter options re-execute Python with them, in `environment`."""
     if not args:
         if sys.stdin.isatty():
             _repl()
@@ -117,7 +118,7 @@ def run_interpreter(args):
     elif first == "-":
         _run_source(sys.stdin.read(), "<stdin>", args)
     elif first.startswith("-"):
-        _reexec_with_options(args)
+        _reexec_with_options(args, environment)
     else:
         import runpy
 
