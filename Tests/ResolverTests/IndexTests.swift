@@ -112,6 +112,18 @@ import TestSupport
         await #expect(throws: IndexError.self) { _ = try await offline.wheel(for: first[0]) }
     }
 
+    @Test func freshPagesAreNotAskedForAgain() async throws {
+        let fixture = try IndexFixture(Self.specs)
+        defer { fixture.directory.remove() }
+        let server = try fixture.simpleServer(maxAge: 600)
+        defer { server.stop() }
+        let cache = fixture.directory.child("cache")
+        let first = try await client(server.baseURL + "/simple/", cache: cache).files(for: "alpha")
+        let second = try await client(server.baseURL + "/simple/", cache: cache).files(for: "alpha")
+        #expect(first == second)
+        #expect(fixture.requests().filter { $0.hasPrefix("GET /simple/alpha/") } == ["GET /simple/alpha/ 200"])
+    }
+
     @Test func findLinksDirectoryListsWheelsByNormalizedName() async throws {
         let fixture = try IndexFixture(Self.specs)
         defer { fixture.directory.remove() }
