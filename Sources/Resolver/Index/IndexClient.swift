@@ -63,7 +63,7 @@ public final class IndexClient: Sendable {
                             return (position, FindLinks.files(try await self.flatListing(source), for: name))
                         }
                         let base = source.hasSuffix("/") ? source : source + "/"
-                        return (position, try await self.page(base + name + "/", source: source))
+                        return (position, try await self.page(base + name + "/", source: Credentials.strip(source)))
                     }
                 }
                 var parts: [(Int, [ProjectFile])] = []
