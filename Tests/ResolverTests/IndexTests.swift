@@ -42,7 +42,7 @@ import TestSupport
         #expect(Set(files.map(\.filename)) == ["alpha-1.0-py3-none-any.whl", "alpha-2.0-py3-none-any.whl"])
         for file in files {
             #expect(file.sha256 == hashes[file.filename])
-            #expect(!file.url.contains("s3cret"))
+            #expect(!file.url.contains("s3cret") && !file.source.contains("s3cret"))
         }
         let beta = try await withUserinfo.files(for: "beta-pkg")
         #expect(beta.map(\.filename) == ["beta_pkg-1.0-py3-none-any.whl"])

@@ -63,7 +63,7 @@ public final class IndexClient: Sendable {
                             return (position, FindLinks.files(try await self.flatListing(source), for: name))
                         }
                         let base = source.hasSuffix("/") ? source : source + "/"
-                        return (position, try await self.page(base + name + "/", source: source))
+                        return (position, try await self.page(base + name + "/", source: Credentials.strip(source)))
                     }
                 }
                 var parts: [(Int, [ProjectFile])] = []
@@ -74,7 +74,9 @@ public final class IndexClient: Sendable {
     }
 
     private func flatListing(_ location: String) async throws -> [ProjectFile] {
-        if let directory = FindLinks.localDirectory(location) { return FindLinks.scan(directory: directory) }
+        if let directory = FindLinks.localDirectory(location) {
+            return try await pages.value(for: "dir:" + directory) { FindLinks.scan(directory: directory) }
+        }
         return try await page(location, source: location)
     }
 
