@@ -26,7 +26,7 @@ let package = Package(
         .target(
             name: "Resolver",
             dependencies: [
-                "Platforms",
+                "Platforms", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]

@@ -27,3 +27,16 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
         -d "$venv/wheelhouse" -r "$root/Tests/wheelhouse.txt"
     echo "$want" > "$stamp"
 fi
+
+# The same small binary wheel built for other machines (aarch64, big-endian s390x, 32-bit armv7l), so the
+# ELF checks are tested on real objects of every class and byte order PyPI ships.
+foreign="$venv/wheelhouse-foreign"
+if [ ! -d "$foreign" ]; then
+    echo "setup: downloading foreign-architecture wheels into $foreign" >&2
+    rm -rf "$foreign.partial"
+    for platform in manylinux_2_17_aarch64 manylinux_2_17_s390x manylinux_2_17_armv7l; do
+        "$venv/bin/pip" download -q --no-deps --only-binary=:all: --implementation cp --python-version 3.11 \
+            --platform "$platform" -d "$foreign.partial" charset_normalizer==3.5.2
+    done
+    mv "$foreign.partial" "$foreign"
+fi

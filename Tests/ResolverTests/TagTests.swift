@@ -13,6 +13,7 @@ struct TargetCase: Encodable, CustomTestStringConvertible, Sendable {
     var kind: String          // manylinux | musllinux | macos
     var arch: String
     var level: [Int]          // glibc (2, X), musl (1, X) or macOS (major, minor)
+    var includeLinuxTag = false
 
     var testDescription: String { manylinux.map { "\(platform) --manylinux \($0)" } ?? platform }
 
@@ -40,6 +41,10 @@ struct TargetCase: Encodable, CustomTestStringConvertible, Sendable {
         .init(platform: "linux_armv7l-cp39", manylinux: "manylinux_2_31_armv7l", version: [3, 9], abi: "cp39", kind: "manylinux", arch: "armv7l", level: [2, 31]),
         .init(platform: "manylinux_2_34_x86_64-cp314", version: [3, 14], abi: "cp314", kind: "manylinux", arch: "x86_64", level: [2, 34]),
         .init(platform: "MANYLINUX2014_X86_64-cp-3.11.4-cp311", version: [3, 11], abi: "cp311", kind: "manylinux", arch: "x86_64", level: [2, 17]),
+        .init(platform: "linux_x86_64-cp311", version: [3, 11], abi: "cp311", kind: "manylinux", arch: "x86_64", level: [2, 17],
+              includeLinuxTag: true),
+        .init(platform: "musllinux_1_2_aarch64-cp313", version: [3, 13], abi: "cp313", kind: "musllinux", arch: "aarch64", level: [1, 2],
+              includeLinuxTag: true),
     ]
 
     /// Builds, for each case, `cpython_tags(version, [abi], P) + compatible_tags(version, "cpXY", P)`
@@ -60,6 +65,7 @@ struct TargetCase: Encodable, CustomTestStringConvertible, Sendable {
             return list(tags.mac_platforms(tuple(level), t["arch"]))
         def tag_list(t):
             version, p = tuple(t["version"]), platforms(t)
+            if t["includeLinuxTag"]: p = ["linux_" + t["arch"]] + p  # packaging 26.3's _linux_platforms order
             return [str(x) for x in tags.cpython_tags(version, [t["abi"]], p)] + \\
                    [str(x) for x in tags.compatible_tags(version, "cp%d%d" % version, p)]
 
@@ -74,11 +80,13 @@ struct TargetCase: Encodable, CustomTestStringConvertible, Sendable {
                                                input: cases, as: [[String]].self)
         #expect(cases.count >= 20)
         for (target, tags) in zip(cases, expected) {
-            let ours = try TargetPlatform.parse(platform: target.platform, manylinux: target.manylinux)
+            let ours = try TargetPlatform.parse(platform: target.platform, manylinux: target.manylinux,
+                                                includeLinuxTag: target.includeLinuxTag)
             let mine = ours.tags.tags.map(\.description)
             let difference = zip(mine, tags).enumerated().first { $1.0 != $1.1 }.map { "\($0.offset): \($0.element)" } ?? "the end"
             #expect(mine == tags, "\(target.testDescription): \(mine.count) tags vs packaging's \(tags.count); first difference at \(difference)")
-            #expect(!mine.contains { $0.hasSuffix("-linux_\(target.arch)") }, "no plain linux_* tags for \(target.platform)")
+            #expect(mine.contains { $0.hasSuffix("-linux_\(target.arch)") } == target.includeLinuxTag,
+                    "plain linux_* tags for \(target.platform) only when asked")
             #expect(ours.pythonVersion == (target.version[0], target.version[1]))
         }
     }

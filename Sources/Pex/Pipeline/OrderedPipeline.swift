@@ -3,26 +3,35 @@ import Foundation
 /// Runs a per-item preparation on a pool of worker threads and hands the results to one consumer
 /// strictly in index order (pigz's sequence-numbered write list, applied per archive entry).
 ///
-/// Items are claimed in index order, and an item is claimed only when the cost of claimed-but-unconsumed
-/// items stays within `maxCostInFlight` (or nothing else is in flight), so memory stays bounded however
-/// many items there are, and the consumer can never wait on an item that is blocked behind later ones.
-/// The consumer's output is independent of the number of workers.
+/// Workers claim items in index order, in small batches to keep lock traffic low, and only while the
+/// cost of claimed-but-unconsumed items stays within `maxCostInFlight` (or nothing else is in flight).
+/// So memory stays bounded however many items there are, and the consumer never waits on an item that
+/// is blocked behind later ones. Items whose output is known without work (`readyOutput`) skip the
+/// workers. What the consumer sees does not depend on the number of workers.
 enum OrderedPipeline {
     static func run<Worker, Output: Sendable>(
         count: Int, workers: Int, maxCostInFlight: Int, maxItemsInFlight: Int,
         cost: @escaping @Sendable (Int) -> Int,
+        readyOutput: @escaping @Sendable (Int) -> Output? = { _ in nil },
         makeWorker: @escaping @Sendable () throws -> Worker,
         prepare: @escaping @Sendable (inout Worker, Int) throws -> Output,
         consume: (Int, Output) throws -> Void
     ) throws {
         guard count > 0 else { return }
         if workers <= 1 {
-            var worker = try makeWorker()
-            for index in 0..<count { try consume(index, try prepare(&worker, index)) }
+            var worker: Worker?
+            for index in 0..<count {
+                if let ready = readyOutput(index) {
+                    try consume(index, ready)
+                    continue
+                }
+                if worker == nil { worker = try makeWorker() }
+                try consume(index, try prepare(&worker!, index))
+            }
             return
         }
-        let state = PipelineState<Output>(count: count, maxCost: maxCostInFlight, maxItems: maxItemsInFlight,
-                                          cost: cost)
+        let state = PipelineState<Output>(count: count, workers: workers, maxCost: maxCostInFlight,
+                                          maxItems: maxItemsInFlight, cost: cost, ready: { readyOutput($0) != nil })
         let finished = DispatchGroup()
         for number in 0..<min(workers, count) {
             finished.enter()
@@ -30,9 +39,8 @@ enum OrderedPipeline {
                 defer { finished.leave() }
                 var worker: Worker
                 do { worker = try makeWorker() } catch { state.fail(error); return }
-                while let index = state.claim() {
-                    let result = Result { try prepare(&worker, index) }
-                    state.deliver(index, result)
+                while let batch = state.claim() {
+                    state.deliver(batch.map { index in (index, Result { try prepare(&worker, index) }) })
                 }
             }
             thread.name = "pexify-zip-\(number)"
@@ -43,9 +51,12 @@ enum OrderedPipeline {
             finished.wait()
         }
         for index in 0..<count {
-            let output = try state.take(index).get()
-            try consume(index, output)
-            state.release(index)
+            if let ready = readyOutput(index) {
+                try consume(index, ready)
+            } else {
+                try consume(index, try state.take(index).get())
+                state.release(index)
+            }
         }
     }
 }
@@ -55,42 +66,65 @@ private final class PipelineState<Output: Sendable>: @unchecked Sendable {
     private let count: Int
     private let maxCost: Int
     private let maxItems: Int
+    private let maxBatchCost: Int
+    private let maxBatchItems = 32
     private let cost: @Sendable (Int) -> Int
+    private let ready: @Sendable (Int) -> Bool
     private var next = 0
     private var costInFlight = 0
     private var itemsInFlight = 0
     private var results: [Int: Result<Output, any Error>] = [:]
     private var stopped = false
     private var setupError: (any Error)?
+    private var waitingWorkers = 0
+    private var consumerWaiting = false
 
-    init(count: Int, maxCost: Int, maxItems: Int, cost: @escaping @Sendable (Int) -> Int) {
+    init(count: Int, workers: Int, maxCost: Int, maxItems: Int, cost: @escaping @Sendable (Int) -> Int,
+         ready: @escaping @Sendable (Int) -> Bool) {
         self.count = count
         self.maxCost = maxCost
         self.maxItems = maxItems
+        // A batch takes at most a worker's share of the budget, so the others have work too.
+        maxBatchCost = max(1, maxCost / max(workers, 1))
         self.cost = cost
+        self.ready = ready
     }
 
-    /// The next index to prepare, once the budget admits it; nil when there is nothing left or we stopped.
-    func claim() -> Int? {
+    /// The next indices to prepare, once the budget admits them; nil when nothing is left or we stopped.
+    func claim() -> [Int]? {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if stopped || next >= count { return nil }
-            let itemCost = cost(next)
-            if itemsInFlight == 0 || (costInFlight + itemCost <= maxCost && itemsInFlight < maxItems) {
+            if stopped { return nil }
+            var batch: [Int] = []
+            var batchCost = 0
+            while next < count && batch.count < maxBatchItems {
+                if ready(next) {
+                    next += 1
+                    continue
+                }
+                let itemCost = cost(next)
+                let alone = itemsInFlight == 0
+                guard alone || (costInFlight + itemCost <= maxCost && itemsInFlight < maxItems
+                                && (batch.isEmpty || batchCost + itemCost <= maxBatchCost)) else { break }
                 costInFlight += itemCost
                 itemsInFlight += 1
+                batchCost += itemCost
+                batch.append(next)
                 next += 1
-                return next - 1
             }
+            if !batch.isEmpty { return batch }
+            if next >= count { return nil }
+            waitingWorkers += 1
             condition.wait()
+            waitingWorkers -= 1
         }
     }
 
-    func deliver(_ index: Int, _ result: Result<Output, any Error>) {
+    func deliver(_ batch: [(Int, Result<Output, any Error>)]) {
         condition.lock()
-        results[index] = result
-        condition.broadcast()
+        for (index, result) in batch { results[index] = result }
+        if consumerWaiting { condition.broadcast() }
         condition.unlock()
     }
 
@@ -109,7 +143,9 @@ private final class PipelineState<Output: Sendable>: @unchecked Sendable {
         while true {
             if let result = results.removeValue(forKey: index) { return result }
             if let setupError { return .failure(setupError) }
+            consumerWaiting = true
             condition.wait()
+            consumerWaiting = false
         }
     }
 
@@ -118,7 +154,7 @@ private final class PipelineState<Output: Sendable>: @unchecked Sendable {
         condition.lock()
         costInFlight -= cost(index)
         itemsInFlight -= 1
-        condition.broadcast()
+        if waitingWorkers > 0 { condition.broadcast() }
         condition.unlock()
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Member names: decoding (APPNOTE Appendix D: UTF-8 when flag bit 11 is set, else IBM code page 437)
 /// and the safety rules both the reader and the plan enforce.
 enum EntryName {
@@ -44,6 +46,20 @@ enum EntryName {
             componentStart = index + 1
         }
         return nil
+    }
+
+    /// Canonical archive order: by UTF-8 bytes (a memcmp on native strings, several times faster than
+    /// comparing the generic UTF8View; `String.<` would compare canonical equivalents as equal).
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+                guard let left = x.baseAddress, let right = y.baseAddress else { return x.count < y.count }
+                let order = memcmp(left, right, min(x.count, y.count))
+                return order != 0 ? order < 0 : x.count < y.count
+            }
+        }
+        if let fast, let result = fast { return result }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 
     static func checkSafe(_ name: String, archive: String) throws {

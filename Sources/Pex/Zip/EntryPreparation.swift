@@ -13,6 +13,17 @@ enum PreparedEntry: Sendable {
     case storedFile(crc: UInt32, size: UInt64, path: String)
 }
 
+extension ArchiveEntry {
+    /// Whether CRC and sizes must be computed before the entry can be written (new content); directories
+    /// and raw copies are written straight away.
+    var needsPreparation: Bool {
+        switch content {
+        case .directory, .rawCopy: return false
+        case .bytes, .file: return true
+        }
+    }
+}
+
 /// Computes CRC and compressed bytes for one entry; one per worker thread (it owns a zlib stream).
 struct EntryPreparer {
     let policy: ArchivePolicy

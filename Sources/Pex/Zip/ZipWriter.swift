@@ -46,15 +46,16 @@ public enum ZipWriter {
         defer { if needsSpill { try? FileManager.default.removeItem(atPath: spillDirectory) } }
         do {
             let output = try OutputFile(creating: tempPath, permissions: permissions)
-            var emitter = ArchiveEmitter(output: output)
+            var emitter = ArchiveEmitter(output: output, capacity: entries.count)
             try output.write(prefix)
             try OrderedPipeline.run(
                 count: entries.count, workers: policy.jobs, maxCostInFlight: policy.maxBytesInFlight,
                 maxItemsInFlight: 4096, cost: { costs[$0] },
+                readyOutput: { index in entries[index].needsPreparation ? nil : PreparedEntry.nothing },
                 makeWorker: { try EntryPreparer(policy: policy, spillDirectory: spillDirectory) },
                 prepare: { worker, index in try worker.prepare(entries[index], index: index) },
                 consume: { index, prepared in try emitter.emit(entries[index], prepared) })
-            let usesZip64 = try emitter.finish()
+            let usesZip64 = try emitter.finish(entries)
             try output.flush()
             guard rename(tempPath, path) == 0 else { throw ZipError.io(path: path, operation: "rename into", errno: errno) }
             return ZipWriteResult(entryCount: entries.count, byteCount: output.offset, usesZip64: usesZip64)
@@ -102,26 +103,26 @@ public enum ZipWriter {
     private static let spilledCost = 512 << 10
 }
 
-/// Emits local headers and data in order and collects the central directory.
+/// Emits local headers and data in order and remembers what the central directory needs: only the
+/// values not derivable from the plan (32 bytes an entry), so memory per entry stays small.
 private struct ArchiveEmitter {
     let output: OutputFile
-    private var central = ByteWriter()
-    private var count = 0
+    private var written: [WrittenEntry] = []
     private var usesZip64 = false
-    private var archives: [String: ReadOnlyFile] = [:]
+    private var archives: [String: ReadWindow] = [:]
 
-    init(output: OutputFile) { self.output = output }
+    init(output: OutputFile, capacity: Int) {
+        self.output = output
+        written.reserveCapacity(capacity)
+    }
 
     mutating func emit(_ entry: ArchiveEntry, _ prepared: PreparedEntry) throws {
-        let mode: UInt32 = entry.isDirectory ? ZipFormat.modeDirectory | 0o755
-            : ZipFormat.modeRegular | (entry.executable ? 0o755 : 0o644)
-        var header = EntryHeader(name: Array(entry.path.utf8), utf8: EntryName.needsUTF8Flag(entry.path),
-                                 method: .stored, crc: 0, compressedSize: 0, uncompressedSize: 0,
-                                 externalAttributes: mode << 16 | (entry.isDirectory ? ZipFormat.dosDirectoryAttribute : 0),
-                                 offset: output.offset)
+        var header = EntryHeader(entry, WrittenEntry(method: .stored, crc: 0, compressedSize: 0, uncompressedSize: 0,
+                                                     offset: output.offset))
         switch (entry.content, prepared) {
         case (.rawCopy(let archivePath, let source), _):
-            let archive = try openArchive(archivePath)
+            let window = try openArchive(archivePath)
+            let archive = window.file
             guard source.dataOffset + source.compressedSize <= archive.size else {
                 throw ZipError.truncated(archive: archivePath, entry: source.name,
                     detail: "its data (\(source.compressedSize) bytes at offset \(source.dataOffset)) runs past the end of the file")
@@ -140,6 +141,14 @@ private struct ArchiveEmitter {
                 }
                 guard crc.value == source.crc32 else {
                     throw ZipError.crcMismatch(archive: archivePath, entry: source.name, expected: source.crc32, actual: crc.value)
+                }
+            } else if source.compressedSize <= UInt64(ReadWindow.blockSize) {
+                // Most wheel entries are small and stored back to back: served from one read-ahead block.
+                try window.withBytes(at: source.dataOffset, count: Int(source.compressedSize)) {
+                    guard $0.count == Int(source.compressedSize) else {
+                        throw ZipError.truncated(archive: archivePath, entry: source.name, detail: "the data ends early")
+                    }
+                    try output.write($0)
                 }
             } else {
                 try output.copy(from: archive, at: source.dataOffset, length: source.compressedSize, entry: source.name)
@@ -180,18 +189,17 @@ private struct ArchiveEmitter {
             guard check.value == crc else { throw ZipError.sourceChanged(path: sourcePath, detail: "its CRC-32 changed") }
         }
         usesZip64 = usesZip64 || header.needsZip64Extra
-        central.append(header.central)
-        count += 1
+        written.append(header.written)
     }
 
-    /// Writes the central directory and end records; returns whether zip64 was used anywhere.
-    mutating func finish() throws -> Bool {
-        let directoryOffset = output.offset
-        let directorySize = UInt64(central.bytes.count)
-        try output.write(central.bytes)
-        central = ByteWriter()
+    /// Writes the central directory for `entries` (the ones emitted, in order) and the end records;
+    /// returns whether zip64 was used anywhere.
+    mutating func finish(_ entries: [ArchiveEntry]) throws -> Bool {
         archives = [:]
-        let entryCount = UInt64(count)
+        let directoryOffset = output.offset
+        for (entry, values) in zip(entries, written) { try output.write(EntryHeader(entry, values).central) }
+        let directorySize = output.offset - directoryOffset
+        let entryCount = UInt64(written.count)
         let zip64 = entryCount >= ZipFormat.max16 || directorySize >= ZipFormat.max32 || directoryOffset >= ZipFormat.max32
         var end = ByteWriter(capacity: ZipFormat.zip64EndRecordSize + ZipFormat.zip64LocatorSize + ZipFormat.endRecordSize)
         if zip64 {
@@ -216,13 +224,22 @@ private struct ArchiveEmitter {
         return usesZip64 || zip64
     }
 
-    private mutating func openArchive(_ path: String) throws -> ReadOnlyFile {
+    private mutating func openArchive(_ path: String) throws -> ReadWindow {
         if let open = archives[path] { return open }
-        if archives.count >= 64 { archives.removeAll() }   // plans are sorted by path, not by wheel
-        let file = try ReadOnlyFile(path: path)
-        archives[path] = file
-        return file
+        if archives.count >= 16 { archives.removeAll() }   // plans are sorted by path, not by wheel
+        let window = ReadWindow(try ReadOnlyFile(path: path))
+        archives[path] = window
+        return window
     }
+}
+
+/// What writing an entry decided: the header values that do not follow from the plan.
+private struct WrittenEntry {
+    var method: CompressionMethod
+    var crc: UInt32
+    var compressedSize: UInt64
+    var uncompressedSize: UInt64
+    var offset: UInt64
 }
 
 /// The fields of one entry's local and central headers (APPNOTE 4.3.7, 4.3.12).
@@ -235,6 +252,24 @@ private struct EntryHeader {
     var uncompressedSize: UInt64
     var externalAttributes: UInt32
     var offset: UInt64
+
+    init(_ entry: ArchiveEntry, _ values: WrittenEntry) {
+        name = Array(entry.path.utf8)
+        utf8 = EntryName.needsUTF8Flag(entry.path)
+        let mode: UInt32 = entry.isDirectory ? ZipFormat.modeDirectory | 0o755
+            : ZipFormat.modeRegular | (entry.executable ? 0o755 : 0o644)
+        externalAttributes = mode << 16 | (entry.isDirectory ? ZipFormat.dosDirectoryAttribute : 0)
+        method = values.method
+        crc = values.crc
+        compressedSize = values.compressedSize
+        uncompressedSize = values.uncompressedSize
+        offset = values.offset
+    }
+
+    var written: WrittenEntry {
+        WrittenEntry(method: method, crc: crc, compressedSize: compressedSize, uncompressedSize: uncompressedSize,
+                     offset: offset)
+    }
 
     private var sizesNeedZip64: Bool { compressedSize >= ZipFormat.max32 || uncompressedSize >= ZipFormat.max32 }
     var needsZip64Extra: Bool { sizesNeedZip64 || offset >= ZipFormat.max32 }

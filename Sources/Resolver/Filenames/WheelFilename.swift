@@ -29,41 +29,63 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     /// - Throws: ``WheelFilenameError`` quoting the name and the part that is wrong.
     public init(_ filename: String) throws(WheelFilenameError) {
         self.filename = filename
-        guard filename.hasSuffix(".whl") else {
+        let utf8 = filename.utf8
+        guard utf8.count > 4, utf8.suffix(4).elementsEqual(".whl".utf8) else {
             throw .invalid(filename, reason: "it does not end with \".whl\"")
         }
-        let stem = filename.dropLast(4)
-        let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+        // Split the stem on '-' over UTF-8 (cheap: this runs for every file an index lists).
+        let stemEnd = utf8.index(utf8.endIndex, offsetBy: -4)
+        var parts: [Substring] = []
+        var start = utf8.startIndex
+        var i = start
+        while i < stemEnd {
+            if utf8[i] == UInt8(ascii: "-") {
+                parts.append(filename[start..<i])
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        parts.append(filename[start..<stemEnd])
         guard parts.count == 5 || parts.count == 6 else {
             throw .invalid(filename, reason: "it has \(parts.count) dash-separated parts instead of 5 or 6 "
                            + "(a '-' inside the project name must be written as '_')")
         }
         let rawName = parts[0]
-        guard !rawName.contains("__"),
-              rawName.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0.properties.numericType != nil
-                                                   || $0 == "_" || $0 == "." }),
-              let name = try? PackageName(String(rawName)) else {
+        guard !rawName.contains("__"), let name = try? PackageName(String(rawName)) else {
             throw .invalid(filename, reason: "\"\(rawName)\" is not a valid project name")
         }
         self.name = name
-        guard let version = Version(String(parts[1])) else {
+        var versionParser = VersionParser(parts[1])
+        guard let version = versionParser.parseVersion(allowLocal: true), versionParser.atEnd else {
             throw .invalid(filename, reason: "\"\(parts[1])\" is not a PEP 440 version")
         }
         self.version = version
         if parts.count == 6 {
             let raw = parts[2]
-            let digits = raw.prefix(while: { $0.isASCII && $0.isNumber })
-            guard !digits.isEmpty, let number = Int(digits) else {
+            let digits = raw.utf8.prefix(while: { $0 >= 0x30 && $0 <= 0x39 })
+            guard !digits.isEmpty, let number = Int(Substring(digits)) else {
                 throw .invalid(filename, reason: "the build tag \"\(raw)\" does not start with a digit")
             }
-            buildTag = BuildTag(number: number, suffix: String(raw.dropFirst(digits.count)))
+            buildTag = BuildTag(number: number, suffix: String(raw.utf8.dropFirst(digits.count))!)
         } else {
             buildTag = nil
         }
         func field(_ part: Substring, _ label: String) throws(WheelFilenameError) -> [String] {
-            let items = part.split(separator: ".", omittingEmptySubsequences: false).map { $0.lowercased() }
-            guard !items.contains(where: \.isEmpty) else {
-                throw .invalid(filename, reason: "the \(label) tag field \"\(part)\" has an empty entry")
+            var items: [String] = []
+            let bytes = part.utf8
+            var start = bytes.startIndex
+            var i = start
+            while true {
+                if i == bytes.endIndex || bytes[i] == UInt8(ascii: ".") {
+                    guard i > start else {
+                        throw .invalid(filename, reason: "the \(label) tag field \"\(part)\" has an empty entry")
+                    }
+                    let item = part[start..<i]
+                    items.append(item.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) ? item.lowercased() : String(item))
+                    if i == bytes.endIndex { break }
+                    start = bytes.index(after: i)
+                }
+                i = bytes.index(after: i)
             }
             return items
         }
@@ -90,15 +112,19 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(filename) }
 }
 
-/// Why a wheel file name was rejected.
+/// Why a distribution file name (wheel or sdist) was rejected.
 public enum WheelFilenameError: Error, Equatable, CustomStringConvertible {
     case invalid(String, reason: String)
+    case invalidSdist(String, reason: String)
 
     public var description: String {
         switch self {
         case .invalid(let filename, let reason):
             return "\"\(filename)\" is not a valid wheel file name: \(reason). A wheel is named like "
                 + "\"numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl\"."
+        case .invalidSdist(let filename, let reason):
+            return "\"\(filename)\" is not a valid source distribution file name: \(reason). An sdist is named "
+                + "like \"requests-2.31.0.tar.gz\"."
         }
     }
 }

@@ -10,13 +10,15 @@ extension TargetPlatform {
     ///   gets that prefix: `cp37m`). The platform may use `-` or `.` for `_` (`linux-x86_64`).
     ///
     /// `linux_ARCH` means the manylinux tags up to glibc 2.17 (`manylinux2014`), or up to the standard
-    /// named by `manylinux` (`manylinux_2_28`, `manylinux2010`, …); plain `linux_*` tags are never
-    /// included, since such wheels only run where they were built. A `manylinux…` platform names its
+    /// named by `manylinux` (`manylinux_2_28`, `manylinux2010`, …). Plain `linux_ARCH` tags (wheels
+    /// that only run where they were built) are left out unless `includeLinuxTag` is set; then they come
+    /// first, as `packaging` 26.3 orders them for a host. A `manylinux…` platform names its
     /// glibc itself. The marker environment is synthesised: `python_full_version` is the dotted
     /// version when given, else `X.Y.0` (as pip pads it); `platform_release`/`platform_version` are `""`.
     /// Only CPython (`cp`) is supported.
     /// - Throws: ``PlatformError`` quoting the spelling, with accepted examples.
-    public static func parse(platform: String, manylinux: String? = nil) throws(PlatformError) -> TargetPlatform {
+    public static func parse(platform: String, manylinux: String? = nil,
+                             includeLinuxTag: Bool = false) throws(PlatformError) -> TargetPlatform {
         let fields = platform.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         func isVersion(_ s: String) -> Bool {
             !s.isEmpty && s.allSatisfy { ($0.isASCII && $0.isNumber) || $0 == "." } && s.first != "." && s.last != "."
@@ -66,7 +68,7 @@ extension TargetPlatform {
 
         let platformName = platformPart.joined(separator: "_").lowercased()
             .map { $0 == "-" || $0 == "." ? "_" : $0 }.reduce(into: "") { $0.append($1) }
-        let platforms: [String], machine: String, system: String, sysPlatform: String
+        var platforms: [String], machine: String, system: String, sysPlatform: String
         var glibc: (major: Int, minor: Int)?
         if platformName.hasPrefix("linux_") {
             machine = String(platformName.dropFirst("linux_".count))
@@ -104,6 +106,7 @@ extension TargetPlatform {
             throw .unknownPlatform(platform, reason: "no manylinux tags exist for \(machine) at that glibc version "
                                    + "(the oldest is glibc 2.\(TagGeneration.manylinuxFloor(arch: machine)))")
         }
+        if includeLinuxTag && sysPlatform == "linux" { platforms.insert("linux_\(machine)", at: 0) }
         let environment = MarkerEnvironment(
             implementationName: "cpython", implementationVersion: fullVersion, osName: "posix",
             platformMachine: machine, platformPythonImplementation: "CPython", platformRelease: "",

@@ -96,7 +96,12 @@ struct PEP508Scanner {
         let op = try parseOperator()
         skipSpace()
         let rhs = try parseOperand()
-        return .comparison(lhs, op, rhs)
+        // Like packaging, store `extra` literals normalised (PEP 685), so they print that way.
+        switch (lhs, rhs) {
+        case (.variable(.extra), .literal(let name)): return .comparison(lhs, op, .literal(canonicalizeLeniently(name)))
+        case (.literal(let name), .variable(.extra)): return .comparison(.literal(canonicalizeLeniently(name)), op, rhs)
+        default: return .comparison(lhs, op, rhs)
+        }
     }
 
     private mutating func parseOperand() throws(Failure) -> MarkerOperand {

@@ -161,9 +161,13 @@ struct VersionParser {
 extension StringProtocol {
     /// The text without leading and trailing whitespace (Unicode-aware, like Python's `str.strip()`).
     func trimmingWhitespace() -> Substring {
-        let scalars = self[...]
+        let scalars = Substring(self)
+        // Fast path: visible ASCII at both ends means nothing to trim.
+        if let first = scalars.utf8.first, let last = scalars.utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) {
+            return scalars
+        }
         guard let first = scalars.firstIndex(where: { !$0.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.isWhitespace }) else { return Substring() }
-        return Substring(scalars[first...last])
+        return scalars[first...last]
     }
 }

@@ -1,0 +1,79 @@
+import Resolver
+
+/// Builds the `zip` and `layer` layouts: assembly, the generated `lambda_function.py`, the handler check,
+/// the size budget and the native-code check, all before a byte is written.
+enum LambdaBuild {
+    static func prepare(_ request: BuildRequest, distributions: [WheelInstallPlan], sources: [SourcesDirectory],
+                        target: TargetPlatform) throws -> PreparedArchive {
+        let prefix = LambdaLayout.prefix(for: request.layout)
+        var assembly = try LambdaLayout.assemble(distributions: distributions, sources: sources, prefix: prefix)
+
+        var handlerString: String?
+        if let spec = request.handler {
+            let handler = try LambdaHandler(parsing: spec, sourcesDirectories: request.sourcesDirectories)
+            try handler.check(archivePaths: Set(assembly.owners.keys), python: target.pythonVersion)
+            if handler.needsShim {
+                try assembly.add(
+                    ArchiveEntry(path: prefix + LambdaHandler.shimPath, content: .bytes(Array(handler.shimSource.utf8))),
+                    owner: "the generated \(LambdaHandler.shimPath)")
+            }
+            handlerString = LambdaHandler.awsHandler
+        }
+
+        var sizes: [String: UInt64] = [:]
+        for (path, owner) in assembly.owners {
+            sizes[owner, default: 0] += try ArchiveAssembly.size(of: assembly.content(at: path))
+        }
+        let parts = sizes.map { LambdaBudget.Part(name: $0.key, unzippedBytes: Int($0.value)) }
+        let budget = LambdaBudget.evaluate(parts: parts, zippedBytes: nil, enforceUnzippedLimit: request.sizeCheck)
+        if let error = budget.error { throw error }
+
+        if request.nativeCheck {
+            try checkNativeCode(assembly, target: target)
+        }
+        return PreparedArchive(plan: assembly.plan, handler: handlerString, unzippedBytes: sizes.values.reduce(0, +),
+                               budgetParts: parts, warnings: budget.warnings)
+    }
+
+    /// Every shared object (`*.so`, `*.so.N`) and every executable file is checked if it is ELF: machine and
+    /// newest `GLIBC_x.y` against the target. Targets without glibc (macOS, musl) are not checked.
+    static func checkNativeCode(_ assembly: ArchiveAssembly, target: TargetPlatform) throws {
+        guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
+        let check = NativeCheck(target: NativeTarget(
+            machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
+        var violations: [NativeViolation] = []
+        for entry in assembly.plan.entries where !entry.isDirectory {
+            guard WheelInstallPlan.isNativeLibrary(entry.path) || entry.executable else { continue }
+            violations += try nativeViolations(of: entry, check: check)
+        }
+        if !violations.isEmpty { throw LayoutError.nativeCode(violations.map(\.description)) }
+    }
+
+    /// How much of a wheel entry is inflated first: the ELF header, program headers, dynamic segment and
+    /// version needs that the check reads sit near the start of a shared object.
+    static let elfPrefixBytes = 1 << 20
+
+    /// The violations of one file. A wheel entry larger than ``elfPrefixBytes`` is inflated only that far
+    /// and parsed from there; it is read whole only when its ELF structures lie beyond. Smaller entries and
+    /// files on disk are read whole.
+    static func nativeViolations(of entry: ArchiveEntry, check: NativeCheck) throws -> [NativeViolation] {
+        guard case let .rawCopy(archive, zipEntry) = entry.content,
+              zipEntry.uncompressedSize > UInt64(elfPrefixBytes) else {
+            return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+        }
+        let prefix = try ArchiveAssembly.inflated(zipEntry, in: archive, limit: elfPrefixBytes)
+        guard ELFInfo.isELF(prefix) else { return [] }
+        var beyondPrefix = false
+        let info = try? ELFInfo(size: Int(zipEntry.uncompressedSize)) { offset, count in
+            guard offset + count <= prefix.count else {
+                beyondPrefix = true
+                throw PrefixExhausted()
+            }
+            return Array(prefix[offset..<offset + count])
+        }
+        if let info, !beyondPrefix { return check.violations(path: entry.path, info: info) }
+        return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
+    }
+
+    private struct PrefixExhausted: Error {}
+}

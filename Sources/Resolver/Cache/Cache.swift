@@ -1,0 +1,157 @@
+import Foundation
+
+/// The on-disk cache shared by every pexify process of a user.
+///
+/// Layout under `root`:
+/// - `wheels/<sha256[0..<2]>/<sha256>/<filename>`: content-addressed wheels, verified on entry;
+/// - `metadata/<key>.METADATA`: core metadata keyed by the wheel's sha256 (or URL hash);
+/// - `pages/<sha256(url)>.{body,json}`: index pages with their HTTP validators;
+/// - `local/<sha256(path)>.json`: sha256 of find-links files keyed by size and mtime;
+/// - `tmp/`: partial writes. Every entry is written to `tmp/` and renamed into place, so readers never
+///   see a partial file and concurrent writers of the same entry simply replace identical bytes.
+public struct Cache: Sendable {
+    public let root: String
+
+    /// Opens (creating when missing) the cache at `directory`, else `$XDG_CACHE_HOME/pexify`,
+    /// else `~/.cache/pexify`.
+    public init(directory: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        if let directory {
+            root = directory
+        } else if let xdg = environment["XDG_CACHE_HOME"], !xdg.isEmpty {
+            root = xdg + "/pexify"
+        } else {
+            root = (environment["HOME"] ?? NSHomeDirectory()) + "/.cache/pexify"
+        }
+        for sub in ["wheels", "metadata", "pages", "local", "tmp"] {
+            do {
+                try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
+            } catch {
+                throw IndexError.cache(path: root, reason: "\(sub)/ cannot be created (\(error.localizedDescription))")
+            }
+        }
+    }
+
+    /// A fresh path under `tmp/` for a partial write.
+    public func temporaryPath() -> String { root + "/tmp/" + UUID().uuidString }
+
+    // MARK: Wheels
+
+    public func wheelPath(sha256: String, filename: String) -> String {
+        "\(root)/wheels/\(sha256.prefix(2))/\(sha256)/\(filename)"
+    }
+
+    /// The cached wheel with this hash and name, if present.
+    public func wheel(sha256: String, filename: String) -> String? {
+        let path = wheelPath(sha256: sha256, filename: filename)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// Moves a fully written and verified temporary file into the wheel store.
+    public func storeWheel(from temporary: String, sha256: String, filename: String) throws -> String {
+        let path = wheelPath(sha256: sha256, filename: filename)
+        try moveIntoPlace(temporary, path)
+        return path
+    }
+
+    // MARK: Metadata
+
+    public func metadata(key: String) -> Data? {
+        FileManager.default.contents(atPath: "\(root)/metadata/\(key).METADATA")
+    }
+
+    public func storeMetadata(_ data: Data, key: String) throws {
+        try write(data, to: "\(root)/metadata/\(key).METADATA")
+    }
+
+    // MARK: Index pages
+
+    /// What we remember about an index page: the validators to revalidate it with, and how long the
+    /// server said it stays fresh (`Cache-Control: max-age`), during which it is not asked again.
+    public struct PageRecord: Codable, Sendable {
+        public var url: String
+        public var finalURL: String
+        public var contentType: String?
+        public var etag: String?
+        public var lastModified: String?
+        /// Seconds since 1970 when the page was fetched or last revalidated.
+        public var fetchedAt: Double?
+        public var maxAge: Double?
+
+        public var isFresh: Bool {
+            guard let fetchedAt, let maxAge else { return false }
+            return Date().timeIntervalSince1970 - fetchedAt < maxAge
+        }
+    }
+
+    public func page(url: String) -> (record: PageRecord, body: Data)? {
+        let base = "\(root)/pages/\(sha256Hex(Data(url.utf8)))"
+        guard let json = FileManager.default.contents(atPath: base + ".json"),
+              let record = try? JSONDecoder().decode(PageRecord.self, from: json), record.url == url,
+              let body = FileManager.default.contents(atPath: base + ".body") else { return nil }
+        return (record, body)
+    }
+
+    /// The body goes in first: a reader that finds the record always finds a body at least as new.
+    public func storePage(_ record: PageRecord, body: Data) throws {
+        let base = "\(root)/pages/\(sha256Hex(Data(record.url.utf8)))"
+        try write(body, to: base + ".body")
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try write(try encoder.encode(record), to: base + ".json")
+    }
+
+    // MARK: Local files
+
+    private struct LocalRecord: Codable {
+        var path: String
+        var size: Int
+        var modified: Double
+        var sha256: String
+    }
+
+    /// The sha256 of a local file (a find-links wheel), remembered by path, size and mtime so an
+    /// unchanged file is hashed once.
+    public func localSHA256(path: String) throws -> String {
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        let recordPath = "\(root)/local/\(sha256Hex(Data(path.utf8))).json"
+        if let data = FileManager.default.contents(atPath: recordPath),
+           let record = try? JSONDecoder().decode(LocalRecord.self, from: data),
+           record.path == path, record.size == size, record.modified == modified {
+            return record.sha256
+        }
+        let digest = try sha256Hex(ofFile: path)
+        let record = LocalRecord(path: path, size: size, modified: modified, sha256: digest)
+        try write(try JSONEncoder().encode(record), to: recordPath)
+        return digest
+    }
+
+    // MARK: Atomic writes
+
+    func write(_ data: Data, to path: String) throws {
+        let temporary = temporaryPath()
+        do {
+            try data.write(to: URL(fileURLWithPath: temporary))
+        } catch {
+            throw IndexError.cache(path: root, reason: "writing \(temporary) failed (\(error.localizedDescription))")
+        }
+        try moveIntoPlace(temporary, path)
+    }
+
+    /// `rename(2)` is atomic within one file system and replaces an existing entry, which for a
+    /// content-addressed path holds the same bytes.
+    func moveIntoPlace(_ temporary: String, _ path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw IndexError.cache(path: root, reason: "\(directory) cannot be created (\(error.localizedDescription))")
+        }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw IndexError.cache(path: root, reason: "renaming into \(path) failed (\(reason))")
+        }
+    }
+}

@@ -1,0 +1,295 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// How hard the client tries: attempts per request with exponential back-off, the stall timeout, and
+/// how many requests may be in flight at once.
+public struct FetchPolicy: Sendable {
+    public var attempts: Int
+    public var initialBackoff: TimeInterval
+    public var timeout: TimeInterval
+    public var maxConcurrentRequests: Int
+
+    public init(attempts: Int = 4, initialBackoff: TimeInterval = 0.5, timeout: TimeInterval = 60,
+                maxConcurrentRequests: Int = 16) {
+        self.attempts = attempts
+        self.initialBackoff = initialBackoff
+        self.timeout = timeout
+        self.maxConcurrentRequests = maxConcurrentRequests
+    }
+}
+
+/// Reads project listings, metadata files and wheels from the configured indexes and find-links
+/// sources, through the cache. Safe to call concurrently: identical requests are made once, and at
+/// most `policy.maxConcurrentRequests` run at a time.
+public final class IndexClient: Sendable {
+    public let configuration: IndexConfiguration
+    public let cache: Cache
+    public let offline: Bool
+    let transport: any IndexTransport
+    let policy: FetchPolicy
+    let credentials: Credentials
+    private let limiter: AsyncLimiter
+    private let listings = Memo<String, [ProjectFile]>()
+    private let pages = Memo<String, [ProjectFile]>()
+    private let downloads = Memo<String, LocalWheel>()
+    private let metadataFiles = Memo<String, Data>()
+
+    public init(configuration: IndexConfiguration, cache: Cache, offline: Bool = false,
+                transport: (any IndexTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.configuration = configuration
+        self.cache = cache
+        self.offline = offline
+        self.transport = transport ?? URLSessionTransport(maximumConnectionsPerHost: policy.maxConcurrentRequests,
+                                                          timeout: policy.timeout)
+        self.policy = policy
+        credentials = Credentials(urls: configuration.indexURLs + configuration.findLinks, environment: environment)
+        limiter = AsyncLimiter(limit: policy.maxConcurrentRequests)
+    }
+
+    // MARK: Listings
+
+    /// Every file of the project (PEP 503-normalised `name`) from all indexes and find-links
+    /// sources, in source order; a project an index does not know contributes nothing.
+    public func files(for name: String) async throws -> [ProjectFile] {
+        try await listings.value(for: name) { [self] in
+            try await withThrowingTaskGroup(of: (Int, [ProjectFile]).self) { group in
+                let sources = configuration.findLinks.map { ($0, true) } + configuration.indexURLs.map { ($0, false) }
+                for (position, (source, isFlat)) in sources.enumerated() {
+                    group.addTask {
+                        if isFlat {
+                            return (position, FindLinks.files(try await self.flatListing(source), for: name))
+                        }
+                        let base = source.hasSuffix("/") ? source : source + "/"
+                        return (position, try await self.page(base + name + "/", source: Credentials.strip(source)))
+                    }
+                }
+                var parts: [(Int, [ProjectFile])] = []
+                for try await part in group { parts.append(part) }
+                return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+            }
+        }
+    }
+
+    private func flatListing(_ location: String) async throws -> [ProjectFile] {
+        if let directory = FindLinks.localDirectory(location) {
+            return try await pages.value(for: "dir:" + directory) { FindLinks.scan(directory: directory) }
+        }
+        return try await page(location, source: location)
+    }
+
+    /// An index page, revalidated with its ETag / Last-Modified when cached; 404 means "no such
+    /// project here".
+    private func page(_ url: String, source: String) async throws -> [ProjectFile] {
+        try await pages.value(for: url) { [self] in
+            guard let (plainURL, authorization) = credentials.authorize(url) else {
+                throw IndexError.configuration(source: Credentials.redact(url), reason: "it is not a valid URL")
+            }
+            let key = plainURL.absoluteString
+            let cached = cache.page(url: key)
+            if offline || cached?.record.isFresh == true {
+                guard let cached else { throw IndexError.notCached(url: key) }
+                return try parse(cached.body, record: cached.record, source: source)
+            }
+            var headers = ["Accept": SimpleAPI.accept]
+            if let authorization { headers["Authorization"] = authorization }
+            if let cached {
+                if let etag = cached.record.etag { headers["If-None-Match"] = etag }
+                if let modified = cached.record.lastModified { headers["If-Modified-Since"] = modified }
+            }
+            let request = HTTPRequest(url: plainURL, headers: headers, timeout: policy.timeout)
+            let response = try await withRetries(key) { try await self.transport.fetch(request) }
+            let now = Date().timeIntervalSince1970
+            let maxAge = Self.maxAge(response.headers["cache-control"])
+            switch response.status {
+            case 304 where cached != nil:
+                var record = cached!.record
+                record.fetchedAt = now
+                record.maxAge = maxAge ?? record.maxAge
+                try cache.storePage(record, body: cached!.body)
+                return try parse(cached!.body, record: record, source: source)
+            case 404, 410:
+                return []
+            case 200..<300:
+                let record = Cache.PageRecord(
+                    url: key, finalURL: response.url.absoluteString, contentType: response.headers["content-type"],
+                    etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+                    fetchedAt: now, maxAge: maxAge)
+                let files = try parse(response.body, record: record, source: source)
+                try cache.storePage(record, body: response.body)
+                return files
+            default:
+                throw IndexError.httpStatus(url: key, status: response.status)
+            }
+        }
+    }
+
+    /// `max-age` from a Cache-Control header; `no-cache`/`no-store` mean always revalidate.
+    static func maxAge(_ header: String?) -> Double? {
+        guard let header = header?.lowercased() else { return nil }
+        let directives = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if directives.contains(where: { $0 == "no-cache" || $0 == "no-store" }) { return nil }
+        return directives.first { $0.hasPrefix("max-age=") }.flatMap { Double($0.dropFirst(8)) }
+    }
+
+    private func parse(_ body: Data, record: Cache.PageRecord, source: String) throws -> [ProjectFile] {
+        let pageURL = URL(string: record.finalURL) ?? URL(string: record.url)!
+        return try SimpleAPI.parse(body, contentType: record.contentType, pageURL: pageURL, source: source)
+    }
+
+    // MARK: Metadata
+
+    /// The core metadata (METADATA) of a wheel: the PEP 658 `.metadata` file when the index offers
+    /// one and its hash checks out, else read from the wheel itself (downloaded into the cache).
+    public func metadata(for file: ProjectFile) async throws -> Data {
+        try await metadataFiles.value(for: file.url) { [self] in
+            let key = file.sha256 ?? sha256Hex(Data(file.url.utf8))
+            if let cached = cache.metadata(key: key) { return cached }
+            if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
+                try cache.storeMetadata(data, key: key)
+                return data
+            }
+            let data = try WheelMetadataReader.metadata(ofWheel: try await wheel(for: file).path)
+            // A local file's metadata is not cached: its path may be rewritten with new contents.
+            if file.localPath == nil { try cache.storeMetadata(data, key: key) }
+            return data
+        }
+    }
+
+    private func remoteMetadata(_ file: ProjectFile, _ expected: [String: String]) async throws -> Data? {
+        guard let (url, authorization) = credentials.authorize(file.url + ".metadata") else { return nil }
+        let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
+                                  timeout: policy.timeout)
+        let data = try await withRetries(url.absoluteString) {
+            let response = try await self.transport.fetch(request)
+            guard (200..<300).contains(response.status) else {
+                if response.status >= 500 { throw Retryable.status(response.status) }
+                throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
+            }
+            if let want = expected["sha256"], sha256Hex(response.body) != want {
+                throw Retryable.hash(expected: want, actual: sha256Hex(response.body))
+            }
+            return response.body
+        }
+        return data
+    }
+
+    // MARK: Wheels
+
+    /// A wheel on disk and its sha256.
+    public struct LocalWheel: Sendable, Hashable {
+        public var path: String
+        public var sha256: String
+    }
+
+    /// The wheel on disk: the find-links file itself, or the cache entry, downloading it first when
+    /// missing. The sha256 is checked against `expectedSHA256` (a lock or `--hash`) and the index's
+    /// hash before anything enters the cache.
+    public func wheel(for file: ProjectFile, expectedSHA256: String? = nil) async throws -> LocalWheel {
+        let expected = expectedSHA256 ?? file.sha256
+        if let path = file.localPath {
+            let actual = try cache.localSHA256(path: path)
+            if let expected, actual != expected {
+                throw IndexError.hashMismatch(file: path, expected: expected, actual: actual)
+            }
+            return LocalWheel(path: path, sha256: actual)
+        }
+        if let expected, let path = cache.wheel(sha256: expected, filename: file.filename) {
+            return LocalWheel(path: path, sha256: expected)
+        }
+        if let expectedSHA256, let indexHash = file.sha256, indexHash != expectedSHA256 {
+            throw IndexError.hashMismatch(file: file.url, expected: expectedSHA256, actual: indexHash)
+        }
+        if offline { throw IndexError.notCached(url: file.url) }
+        return try await downloads.value(for: file.url + "#" + (expected ?? "")) { [self] in
+            try await download(file, expected: expected)
+        }
+    }
+
+    private func download(_ file: ProjectFile, expected: String?) async throws -> LocalWheel {
+        guard let (url, authorization) = credentials.authorize(file.url) else {
+            throw IndexError.configuration(source: Credentials.redact(file.url), reason: "it is not a valid URL")
+        }
+        let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
+                                  timeout: policy.timeout)
+        let temporary = cache.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let digest = try await withRetries(url.absoluteString) {
+            try? FileManager.default.removeItem(atPath: temporary)
+            let response = try await self.transport.download(request, to: temporary)
+            guard (200..<300).contains(response.status) else {
+                if response.status >= 500 || response.status == 429 { throw Retryable.status(response.status) }
+                throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue
+            if let declared = response.headers["content-length"].flatMap(Int.init), declared != size {
+                throw Retryable.truncated(expected: declared, received: size ?? 0)
+            }
+            let digest = try sha256Hex(ofFile: temporary)
+            if let expected, digest != expected { throw Retryable.hash(expected: expected, actual: digest) }
+            return digest
+        }
+        return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
+                          sha256: digest)
+    }
+
+    // MARK: Retries
+
+    /// Conditions worth another attempt; anything the transport throws counts as one too.
+    enum Retryable: Error, CustomStringConvertible {
+        case status(Int)
+        case truncated(expected: Int, received: Int)
+        case hash(expected: String, actual: String)
+
+        var description: String {
+            switch self {
+            case let .status(code): "HTTP \(code)"
+            case let .truncated(expected, received): "the body ended after \(received) of \(expected) bytes"
+            case let .hash(expected, actual): "the sha256 was \(actual), not \(expected)"
+            }
+        }
+    }
+
+    /// Runs `body` up to `policy.attempts` times, sleeping `initialBackoff · 2ⁿ` (with jitter) between
+    /// tries, and throws `IndexError.gaveUp` naming the last failure (`hashMismatch` when every try
+    /// delivered wrong bytes). `IndexError`s other than transport failures are final.
+    func withRetries<T: Sendable>(_ url: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        var lastError: any Error = CancellationError()
+        for attempt in 0..<policy.attempts {
+            if attempt > 0 {
+                let delay = policy.initialBackoff * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
+                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
+            }
+            do {
+                let result = try await limiter.run {
+                    let result = try await body()
+                    if let response = result as? HTTPResponse, response.status >= 500 || response.status == 429 {
+                        throw Retryable.status(response.status)
+                    }
+                    return result
+                }
+                return result
+            } catch let error as IndexError {
+                guard case .transport = error else { throw error }
+                lastError = error
+            } catch is CancellationError {
+                throw CancellationError()
+            } catch {
+                lastError = error
+            }
+        }
+        switch lastError {
+        case let Retryable.hash(expected, actual):
+            throw IndexError.hashMismatch(file: url, expected: expected, actual: actual)
+        case let error as Retryable:
+            throw IndexError.gaveUp(url: url, attempts: policy.attempts, lastError: error.description)
+        case let error as IndexError:
+            throw IndexError.gaveUp(url: url, attempts: policy.attempts, lastError: error.description)
+        default:
+            throw IndexError.gaveUp(url: url, attempts: policy.attempts,
+                                    lastError: (lastError as NSError).localizedDescription)
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+
+/// What to resolve, for which target, from where.
+public struct ResolveRequest: Sendable {
+    public var requirements: [Requirement]
+    /// Restrict versions of packages that are required anyway; never add packages (pip's `-c`).
+    public var constraints: [Requirement]
+    public var target: TargetPlatform
+    public var index: IndexConfiguration
+    /// `nil` for the default cache directory.
+    public var cacheDirectory: String?
+    /// Use only the cache (and local find-links directories).
+    public var offline: Bool
+    /// Admit pre-releases everywhere (`--pre`); otherwise only when named or when nothing else matches.
+    public var prereleases: Bool
+    /// Hash-checking mode (`--hash`, `--require-hashes`): the allowed sha256 digests per project.
+    /// Every requirement must then be an exact pin and every resolved file must be listed.
+    public var hashes: [PackageName: Set<String>]?
+    public var fetchPolicy: FetchPolicy
+
+    public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
+                index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
+                prereleases: Bool = false, hashes: [PackageName: Set<String>]? = nil,
+                fetchPolicy: FetchPolicy = FetchPolicy()) {
+        self.requirements = requirements
+        self.constraints = constraints
+        self.target = target
+        self.index = index
+        self.cacheDirectory = cacheDirectory
+        self.offline = offline
+        self.prereleases = prereleases
+        self.hashes = hashes
+        self.fetchPolicy = fetchPolicy
+    }
+}
+
+/// One chosen wheel, fetched and verified.
+public struct ResolvedDistribution: Sendable, Hashable {
+    public var name: PackageName
+    public var version: Version
+    public var wheel: WheelFilename
+    /// Where the wheel came from (credentials removed; `file:` for find-links files).
+    public var url: String
+    public var sha256: String
+    public var size: Int?
+    /// The wheel on disk: in the cache, or in the find-links directory.
+    public var path: String
+    /// The projects this one depends on (for its requested extras, on the target), sorted.
+    public var dependencies: [PackageName]
+    /// The yank reason when the index marks the file yanked (it was pinned exactly).
+    public var yanked: String?
+    /// The index base URL or find-links location that listed it.
+    public var source: String
+}
+
+/// A complete, fetched set of wheels for one target.
+public struct Resolution: Sendable {
+    /// Sorted by name.
+    public var distributions: [ResolvedDistribution]
+    public var target: TargetPlatform
+    /// Things to tell the user (yanked files in use).
+    public var warnings: [String]
+}
+
+/// Resolution failures that are not index or cache errors.
+public enum ResolutionError: Error, CustomStringConvertible, Sendable {
+    /// No set of versions satisfies the requirements; the explanation is plain sentences.
+    case noSolution(String)
+    /// Hash-checking mode needs `==` pins.
+    case unpinnedInHashMode(String)
+
+    public var description: String {
+        switch self {
+        case let .noSolution(explanation): "No set of wheels satisfies the requirements for this target.\n" + explanation
+        case let .unpinnedInHashMode(requirement):
+            "Hash-checking mode needs every requirement pinned with ==, but \"\(requirement)\" is not; pin it "
+                + "or drop the --hash options."
+        }
+    }
+}
+
+/// Chooses and fetches the wheels for a target.
+public enum Resolver {
+    /// Resolves `request.requirements` for `request.target` (binary only, markers and
+    /// `Requires-Python` against the target, newest versions, best-ranked wheels) and downloads the
+    /// chosen wheels into the cache, verifying their hashes.
+    /// - Throws: `ResolutionError.noSolution` with a plain-words explanation, `IndexError` for
+    ///   index, network and cache problems.
+    public static func resolve(_ request: ResolveRequest) async throws -> Resolution {
+        let cache = try Cache(directory: request.cacheDirectory)
+        let client = IndexClient(configuration: request.index, cache: cache, offline: request.offline,
+                                 policy: request.fetchPolicy)
+        return try await resolve(request, client: client)
+    }
+
+    /// `resolve(_:)` through a given client (its configuration, cache and transport win over the
+    /// request's).
+    public static func resolve(_ request: ResolveRequest, client: IndexClient) async throws -> Resolution {
+        if request.hashes != nil {
+            for requirement in request.requirements where requirement.url == nil {
+                let clauses = requirement.specifiers.clauses
+                guard clauses.count == 1, ["==", "==="].contains(clauses[0].op.rawValue), !clauses[0].isWildcard else {
+                    throw ResolutionError.unpinnedInHashMode(requirement.description)
+                }
+            }
+        }
+        let provider = DependencyProvider(
+            client: client, target: request.target, requirements: request.requirements,
+            constraints: request.constraints, prereleases: request.prereleases, allowedHashes: request.hashes)
+        let decisions: [SolverPackage: Int]
+        do {
+            decisions = try await PubGrubSolver(provider: provider).solve()
+        } catch let failure as SolverFailure {
+            throw ResolutionError.noSolution(ConflictReport(provider: provider).text(for: failure.incompatibility))
+        }
+        var chosen: [(PackageName, Int, Candidates.Choice)] = []
+        var dependencies: [PackageName: Set<PackageName>] = [:]
+        for (package, position) in decisions {
+            guard let name = package.name else { continue }
+            let names = provider.dependencyNames[.init(package: package, version: position)] ?? []
+            dependencies[name, default: []].formUnion(names.filter { $0 != name })
+            if case .project = package { chosen.append((name, position, provider.candidates[name]!.choices[position]!)) }
+        }
+        let fetched = try await withThrowingTaskGroup(of: (PackageName, IndexClient.LocalWheel).self) { group in
+            for (name, _, choice) in chosen {
+                group.addTask { (name, try await client.wheel(for: choice.file)) }
+            }
+            var result: [PackageName: IndexClient.LocalWheel] = [:]
+            for try await (name, wheel) in group { result[name] = wheel }
+            return result
+        }
+        let selected = Set(chosen.map(\.0))
+        var warnings: [String] = []
+        let distributions = chosen.sorted { $0.0 < $1.0 }.map { name, _, choice in
+            let local = fetched[name]!
+            if let reason = choice.file.yanked {
+                warnings.append("\(choice.file.filename) is yanked" + (reason.isEmpty ? "" : " (\(reason))")
+                    + "; it is used because it was pinned exactly.")
+            }
+            let size = choice.file.size
+                ?? (try? FileManager.default.attributesOfItem(atPath: local.path)[.size] as? NSNumber)?.intValue
+            return ResolvedDistribution(
+                name: name, version: choice.wheel.version, wheel: choice.wheel, url: choice.file.url,
+                sha256: local.sha256, size: size, path: local.path,
+                dependencies: (dependencies[name] ?? []).filter(selected.contains).sorted(),
+                yanked: choice.file.yanked, source: choice.file.source)
+        }
+        return Resolution(distributions: distributions, target: request.target, warnings: warnings)
+    }
+}

@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Pex
+
+/// `pexify [build] …`: resolve, then write a Lambda zip, a Lambda layer or a PEX.
+struct BuildCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build",
+        abstract: "Build a Lambda zip, a Lambda layer or a PEX zipapp (the default command)."
+    )
+
+    @OptionGroup var requirementArguments: RequirementArguments
+
+    @Option(help: ArgumentHelp("Install exactly what this PEP 751 pylock.toml pins instead of resolving.", valueName: "file"))
+    var lock: String?
+
+    @Option(help: "The archive layout: zip (Lambda function), layer (Lambda layer) or pex (zipapp).")
+    var layout: Layout
+
+    @OptionGroup var target: TargetArguments
+
+    @Option(name: [.customShort("D"), .customLong("sources-directory")],
+            help: ArgumentHelp("A directory whose contents go to the archive root (repeatable).", valueName: "dir"))
+    var sourcesDirectories: [String] = []
+
+    @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
+    var handler: String?
+
+    @Option(name: [.customShort("e"), .customLong("entry-point")], help: "PEX entry point MODULE[:FUNC].")
+    var entryPoint: String?
+
+    @Option(name: [.customShort("c"), .customLong("console-script")], help: "PEX entry point: a console script.")
+    var consoleScript: String?
+
+    @Option(help: ArgumentHelp("Leave out this distribution and what only it needs, e.g. boto3 (repeatable).", valueName: "name"))
+    var exclude: [String] = []
+
+    @OptionGroup var index: IndexArguments
+
+    @Option(name: .customLong("compress-level"), help: ArgumentHelp("Deflate level 0-9 for new content (default 6).", valueName: "n"))
+    var compressLevel: Int?
+
+    @Flag(name: .customLong("no-compress"), help: "Store new content uncompressed (level 0).")
+    var noCompress = false
+
+    @Option(help: ArgumentHelp("Compression workers (default: one per core).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(name: .customLong("python-shebang"), help: "The PEX shebang, e.g. '/usr/bin/env python3.12'.")
+    var pythonShebang: String?
+
+    @Flag(name: .customLong("no-size-check"), help: "Do not fail above Lambda's 250 MiB unzipped limit.")
+    var noSizeCheck = false
+
+    @Flag(name: .customLong("no-native-check"), help: "Do not check shared objects against the target.")
+    var noNativeCheck = false
+
+    @Flag(help: "Print the summary as one JSON object on stdout.")
+    var json = false
+
+    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The archive to write.", valueName: "file"))
+    var output: String
+
+    func validate() throws {
+        if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty && lock == nil
+            && sourcesDirectories.isEmpty {
+            throw ValidationError("Nothing to package: give requirements, -r FILE, --lock FILE or -D DIR.")
+        }
+        if lock != nil && !(requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty) {
+            throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
+        }
+        if let compressLevel, !(0...9).contains(compressLevel) {
+            throw ValidationError("--compress-level must be between 0 and 9, not \(compressLevel).")
+        }
+        if compressLevel != nil && noCompress { throw ValidationError("Give either --compress-level or --no-compress.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs).") }
+        if entryPoint != nil && consoleScript != nil {
+            throw ValidationError("Give either -e/--entry-point or -c/--console-script, not both.")
+        }
+        switch layout {
+        case .zip, .layer:
+            if entryPoint != nil || consoleScript != nil || pythonShebang != nil {
+                throw ValidationError("-e, -c and --python-shebang apply only to --layout pex.")
+            }
+            if layout == .layer && handler != nil {
+                throw ValidationError("--handler applies to --layout zip (a layer has no handler).")
+            }
+        case .pex:
+            if handler != nil {
+                throw ValidationError("--handler applies to --layout zip; a PEX serves Lambda through its __pex__ "
+                    + "package instead (handler __pex__.MODULE.FUNCTION).")
+            }
+        }
+    }
+
+    var request: BuildRequest {
+        BuildRequest(
+            layout: layout,
+            inputs: RequirementInputs(
+                requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
+                lockFile: lock, prereleases: requirementArguments.prereleases),
+            target: target.specification, index: index.options, sourcesDirectories: sourcesDirectories,
+            handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
+            compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,
+            sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
+    }
+
+    func run() async throws {
+        let summary = try await Build.run(request, progress: Terminal.progress())
+        for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+        if json {
+            Terminal.standardOutput.write(try summary.json() + "\n")
+        } else {
+            Terminal.standardOutput.write(summary.text())
+        }
+    }
+}

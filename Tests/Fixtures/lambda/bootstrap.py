@@ -1,0 +1,34 @@
+"""The emulated runtime's `/var/runtime/bootstrap.py`: prepares sys.path like AWS Lambda's Python runtime
+and hands over to the real runtime interface client (`awslambdaric`).
+
+`runtime_api.py` copies this file into the emulated runtime directory and starts it with
+`python -S bootstrap.py OPT_DIR HANDLER`, so sys.path[0] is that runtime directory (like /var/runtime) and
+the test venv's site-packages are not visible to the function. The order below is the one Lambda documents
+and its bootstrap implements (packaging-standards.md 7.5): the task root first, then the layer directories
+`/opt/python/lib/python3.X/site-packages` and `/opt/python`, then the runtime; each of them is also a site
+directory, so `.pth` files in the task root and in layers are processed (the runtime's bootstrap does the
+same in `set_default_sys_path` and `add_default_site_directories`).
+"""
+
+import os
+import site
+import sys
+
+
+def main():
+    opt_dir, handler = sys.argv[1], sys.argv[2]
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    version = "python%d.%d" % sys.version_info[:2]
+    layer_dirs = [os.path.join(opt_dir, "python", "lib", version, "site-packages"), os.path.join(opt_dir, "python")]
+    sys.path[0:0] = [task_root] + layer_dirs
+    for directory in [task_root] + layer_dirs:
+        site.addsitedir(directory)
+    sys.argv = [sys.argv[0], handler]
+
+    from awslambdaric.__main__ import main as run_runtime
+
+    run_runtime(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

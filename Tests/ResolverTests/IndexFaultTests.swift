@@ -1,0 +1,71 @@
+import Foundation
+import Resolver
+import Testing
+import TestSupport
+
+/// Retries and cache integrity against a server that fails on purpose: 5xx answers, stalls,
+/// truncated bodies and corrupted bytes.
+@Suite struct IndexFaultTests {
+    let wheel = "gamma-1.0-py3-none-any.whl"
+
+    func setUp(plan: [String: [String]]) throws -> (IndexFixture, LoopbackServer, IndexClient, String) {
+        let fixture = try IndexFixture([WheelSpec("gamma", "1.0")])
+        let server = try fixture.simpleServer(plan: plan)
+        let cacheDirectory = fixture.directory.child("cache")
+        let client = IndexClient(configuration: IndexConfiguration(indexURL: server.baseURL + "/simple/"),
+                                 cache: try Cache(directory: cacheDirectory),
+                                 policy: FetchPolicy(attempts: 4, initialBackoff: 0.05, timeout: 1))
+        return (fixture, server, client, cacheDirectory)
+    }
+
+    /// Every regular file under the cache's wheel store and temp folder.
+    func cachedFiles(_ cache: String) -> [String] {
+        ["wheels", "tmp"].flatMap { sub in
+            (FileManager.default.enumerator(atPath: cache + "/" + sub)?.allObjects as? [String] ?? [])
+                .filter { $0.hasSuffix(".whl") || sub == "tmp" }.map { sub + "/" + $0 }
+        }
+    }
+
+    @Test func retriesServerErrorsStallsAndTruncatedBodies() async throws {
+        let (fixture, server, client, cache) = try setUp(plan: [
+            "/simple/gamma/": ["500", "stall"],
+            "/files/\(wheel)": ["truncate", "500", "corrupt"],
+        ])
+        defer { server.stop(); fixture.directory.remove() }
+        let files = try await client.files(for: "gamma")
+        let local = try await client.wheel(for: files[0])
+        #expect(local.sha256 == (try WheelFactory.sha256(fixture.wheels + "/" + wheel)))
+        #expect(try WheelFactory.sha256(local.path) == local.sha256)
+        #expect(fixture.requests() == [
+            "GET /simple/gamma/ 500", "GET /simple/gamma/ stall", "GET /simple/gamma/ 200",
+            "GET /files/\(wheel) truncate", "GET /files/\(wheel) 500", "GET /files/\(wheel) 200",
+            "GET /files/\(wheel) 200",
+        ])
+        #expect(cachedFiles(cache) == ["wheels/" + local.path.split(separator: "/").suffix(3).joined(separator: "/")])
+    }
+
+    @Test func persistentCorruptionIsRefusedAndNeverCached() async throws {
+        let path = "/files/\(wheel)"
+        let (fixture, server, client, cache) = try setUp(plan: [path: Array(repeating: "corrupt", count: 4)])
+        defer { server.stop(); fixture.directory.remove() }
+        let files = try await client.files(for: "gamma")
+        await #expect {
+            _ = try await client.wheel(for: files[0])
+        } throws: { error in
+            guard let error = error as? IndexError, case let .hashMismatch(_, expected, actual) = error else { return false }
+            return expected == files[0].sha256 && actual != expected
+        }
+        #expect(fixture.requests().filter { $0.hasPrefix("GET \(path) ") }.count == 4)
+        #expect(cachedFiles(cache).isEmpty)
+    }
+
+    @Test func givesUpWithAClearErrorAfterTheLastTry() async throws {
+        let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": Array(repeating: "500", count: 4)])
+        defer { server.stop(); fixture.directory.remove() }
+        await #expect {
+            _ = try await client.files(for: "gamma")
+        } throws: { error in
+            String(describing: error).contains("after 4 attempts (last failure: HTTP 500)")
+        }
+    }
+}
