@@ -1,6 +1,5 @@
 import Deploy
 import Foundation
-import TestSupport
 import Testing
 
 /// Request/signature pairs from AWS's published Signature Version 4 test suite
