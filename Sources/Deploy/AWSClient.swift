@@ -121,7 +121,7 @@ struct AWSClient: Sendable {
                     continue
                 }
                 throw DeployError.transport(operation: operation, endpoint: base.absoluteString,
-                                            message: credentials.redact(String(describing: error)))
+                                            message: credentials.redact((error as NSError).localizedDescription))
             }
             if (200..<300).contains(response.status) { return response }
             var failure = AWSServiceError(operation: operation, response: response)

@@ -55,8 +55,10 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
         }
     }
 
+    /// Sizes as people read them next to Lambda's limits (which are in MiB, written "MB").
     static func megabytes(_ bytes: Int64) -> String {
         let mb = Double(bytes) / 1_048_576
+        if bytes < 1_048_576 / 10 { return "\(bytes) bytes" }
         return mb >= 10 ? "\(Int(mb.rounded())) MB" : String(format: "%.1f MB", mb)
     }
 }

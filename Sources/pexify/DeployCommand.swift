@@ -84,7 +84,7 @@ extension DeployReport {
             return lines.joined(separator: "\n")
         }
         if let s3 { lines.append("  uploaded to s3://\(s3.bucket)/\(s3.key) in \(s3.parts) part(s)") }
-        lines.append("  code updated, CodeSha256 \(codeSha256) verified, revision \(revisionId ?? "?")")
+        lines.append("  code updated, CodeSha256 \(codeSha256) verified" + (revisionId.map { ", revision \($0)" } ?? ""))
         if let version { lines.append("  published version \(version)") }
         if let alias {
             lines.append("  alias \(alias.name) " + (alias.created ? "created at version \(alias.version)"

@@ -89,3 +89,45 @@ import Testing
         #expect(none.credentials == nil)
     }
 }
+
+/// Failures before or instead of any answer from the service: each names what to fix, none prints a secret.
+@Suite struct DeployFailureTests {
+    let secret = "failure-test-secret-value"
+
+    func options(_ work: TemporaryDirectory, credentials: Bool = true) -> DeployOptions {
+        var options = DeployOptions(functionName: "fn", region: "us-east-1", endpointURL: "http://127.0.0.1:1")
+        options.environment = credentials ? ["AWS_ACCESS_KEY_ID": "AKIDFAIL", "AWS_SECRET_ACCESS_KEY": secret] : [:]
+        options.homeDirectory = work.path
+        options.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1))
+        return options
+    }
+
+    @Test func unreachableEndpoint() async throws {
+        let work = try TemporaryDirectory("pexify-deploy-fail")
+        defer { work.remove() }
+        let zip = try work.write("fn.zip", "zip bytes")
+        await #expect {
+            try await LambdaDeployer.deploy(archive: zip, options: options(work))
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("GetFunctionConfiguration could not reach http://127.0.0.1:1") && !text.contains(secret)
+        }
+    }
+
+    @Test func missingCredentialsArchiveOrBucket() async throws {
+        let work = try TemporaryDirectory("pexify-deploy-fail")
+        defer { work.remove() }
+        let zip = try work.write("fn.zip", "zip bytes")
+        await #expect {
+            try await LambdaDeployer.deploy(archive: zip, options: options(work, credentials: false))
+        } throws: { "\($0)".hasPrefix("No AWS credentials found; set AWS_ACCESS_KEY_ID") }
+        await #expect {
+            try await LambdaDeployer.deploy(archive: work.child("missing.zip"), options: options(work))
+        } throws: { "\($0)" == "Cannot read the archive '\(work.child("missing.zip"))': it does not exist or is not readable." }
+        var small = options(work)
+        small.directUploadLimit = 4
+        await #expect {
+            try await LambdaDeployer.deploy(archive: zip, options: small)
+        } throws: { "\($0)".contains("is 9 bytes, above the 4 bytes limit of a direct upload; pass --s3-bucket NAME") }
+    }
+}
