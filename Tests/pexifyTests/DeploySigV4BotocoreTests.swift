@@ -71,4 +71,21 @@ import Testing
             #expect(request.headers["authorization"] == (try botocoreAuthorization(request, service: service, token: token)))
         }
     }
+
+    /// The preconditions travel in the bodies (moto ignores them, so they are checked here).
+    @Test func preconditionsAreSent() async throws {
+        let capture = Capture()
+        let client = AWSClient(credentials: AWSCredentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret-key-value"),
+                               region: "eu-west-1", endpointURL: nil, transport: capture, retry: RetryPolicy())
+        let lambda = LambdaAPI(client: client)
+        _ = try await lambda.updateFunctionCode("fn", code: .zipFile(Data("zip".utf8)), revisionId: "r-1")
+        _ = try await lambda.publishVersion("fn", codeSha256: "c2hh", revisionId: "r-2", description: "d")
+        _ = try await lambda.updateAlias("fn", name: "live", version: "3", revisionId: "r-3")
+        let bodies = try capture.requests.map { try JSONSerialization.jsonObject(with: $0.body) as? [String: Any] ?? [:] }
+        #expect(bodies[0]["RevisionId"] as? String == "r-1" && bodies[0]["ZipFile"] as? String == "emlw"
+                && bodies[0]["Publish"] as? Bool == false)
+        #expect(bodies[1]["RevisionId"] as? String == "r-2" && bodies[1]["CodeSha256"] as? String == "c2hh")
+        #expect(bodies[2]["RevisionId"] as? String == "r-3" && bodies[2]["FunctionVersion"] as? String == "3")
+        #expect(capture.requests.map(\.method) == ["PUT", "POST", "PUT"])
+    }
 }
