@@ -39,17 +39,18 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/bootstrap")]
         ),
+        .target(name: "Deploy", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "pexify",
             dependencies: [
-                "Pex", "Resolver",
+                "Pex", "Resolver", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "TestSupport", dependencies: ["Pex", "Resolver"], path: "Tests/TestSupport"),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
         .testTarget(name: "PexTests", dependencies: ["Pex", "Resolver", "TestSupport"]),
-        .testTarget(name: "pexifyTests", dependencies: ["pexify", "Pex", "Resolver", "TestSupport"]),
+        .testTarget(name: "pexifyTests", dependencies: ["pexify", "Pex", "Resolver", "Deploy", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,64 @@
+/// Everything that can stop a deploy, each described as a full sentence that names the function,
+/// bucket or file involved and what to do next. No description ever contains a secret.
+public enum DeployError: Error, CustomStringConvertible, Sendable {
+    /// Credentials, region or endpoint could not be determined.
+    case configuration(String)
+    /// The archive could not be read.
+    case archive(path: String, reason: String)
+    /// The archive is larger than a direct upload allows and no bucket was given.
+    case needsBucket(path: String, size: Int64, limit: Int64)
+    /// The function does not exist in this account and region.
+    case functionNotFound(function: String, region: String)
+    /// The service refused the code as too large (direct upload or unzipped size).
+    case codeTooLarge(function: String, size: Int64, message: String)
+    /// The service kept throttling after all retries.
+    case throttled(operation: String, attempts: Int)
+    /// A `RevisionId`/`CodeSha256` precondition failed: somebody else changed the function meanwhile.
+    case preconditionFailed(operation: String, function: String, message: String)
+    /// The service reports a different SHA-256 for the code than the archive has.
+    case checksumMismatch(function: String, expected: String, actual: String)
+    /// The function's update ended in `Failed`, or did not finish in time.
+    case updateFailed(function: String, status: String, reason: String)
+    /// An S3 upload failed (a part or the whole object).
+    case upload(bucket: String, key: String, message: String)
+    /// Any other refusal by the service.
+    case service(operation: String, status: Int, code: String, message: String)
+    /// No response at all (connection refused, DNS, TLS).
+    case transport(operation: String, endpoint: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let message):
+            return message
+        case .archive(let path, let reason):
+            return "Cannot read the archive '\(path)': \(reason)."
+        case .needsBucket(let path, let size, let limit):
+            return "The archive '\(path)' is \(DeployError.megabytes(size)), above the \(DeployError.megabytes(limit)) limit of a direct upload; pass --s3-bucket NAME to upload it through S3."
+        case .functionNotFound(let function, let region):
+            return "The Lambda function '\(function)' does not exist in region \(region); create it first (or check --function-name, --region and the account of your credentials)."
+        case .codeTooLarge(let function, let size, let message):
+            return "Lambda refused the \(DeployError.megabytes(size)) code for '\(function)' as too large (\(message)); slim the archive (unzipped code must stay under 250 MB) or upload through --s3-bucket."
+        case .throttled(let operation, let attempts):
+            return "AWS kept throttling \(operation) after \(attempts) attempts; wait a minute and run the deploy again, or ask for a higher request quota."
+        case .preconditionFailed(let operation, let function, let message):
+            return "\(operation) on '\(function)' failed its precondition (\(message)): the function was changed by someone else during this deploy; check its current code and run the deploy again."
+        case .checksumMismatch(let function, let expected, let actual):
+            return "Lambda reports CodeSha256 \(actual) for '\(function)' but the archive's SHA-256 is \(expected): the code was altered in transit or replaced by a concurrent deploy; nothing was published, run the deploy again."
+        case .updateFailed(let function, let status, let reason):
+            return "The code update of '\(function)' ended with LastUpdateStatus \(status) (\(reason)); check the function's configuration and run the deploy again."
+        case .upload(let bucket, let key, let message):
+            return "Uploading to s3://\(bucket)/\(key) failed: \(message); check that the bucket exists in this region and that your credentials may write to it."
+        case .service(let operation, let status, let code, let message):
+            return "\(operation) was refused with HTTP \(status) \(code): \(message)."
+        case .transport(let operation, let endpoint, let message):
+            return "\(operation) could not reach \(endpoint): \(message); check --endpoint-url / --region and your network."
+        }
+    }
+
+    /// Sizes as people read them next to Lambda's limits (which are in MiB, written "MB").
+    static func megabytes(_ bytes: Int64) -> String {
+        let mb = Double(bytes) / 1_048_576
+        if bytes < 1_048_576 / 10 { return "\(bytes) bytes" }
+        return mb >= 10 ? "\(Int(mb.rounded())) MB" : String(format: "%.1f MB", mb)
+    }
+}

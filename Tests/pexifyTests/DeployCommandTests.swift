@@ -1,0 +1,44 @@
+import Deploy
+import Foundation
+@testable import pexify
+import TestSupport
+import Testing
+
+@Suite struct DeployCommandTests {
+    @Test func argumentsBecomeOptions() throws {
+        let command = try DeployCommand.parse([
+            "fn.zip", "--function-name", "my-fn", "--alias", "live", "--s3-bucket", "b", "--s3-key", "k.zip",
+            "--region", "eu-west-1", "--profile", "ci", "--endpoint-url", "http://127.0.0.1:5000", "--dry-run", "--json",
+        ])
+        let options = command.options
+        #expect(command.archive == "fn.zip" && command.json)
+        #expect(options.functionName == "my-fn" && options.alias == "live" && !options.publish)
+        #expect(options.s3Bucket == "b" && options.s3Key == "k.zip" && options.region == "eu-west-1")
+        #expect(options.profile == "ci" && options.endpointURL == "http://127.0.0.1:5000" && options.dryRun)
+        #expect(throws: (any Error).self) { try DeployCommand.parse(["fn.zip"]) }
+    }
+
+    /// The dry-run plan as `--json` and as text: the steps in order, no secret anywhere.
+    @Test func dryRunOutput() async throws {
+        let work = try TemporaryDirectory("pexify-deploy-cli")
+        defer { work.remove() }
+        let zip = try work.write("fn.zip", "not inspected by a dry run")
+        var options = try DeployCommand.parse(["fn.zip", "--function-name", "my-fn", "--publish", "--dry-run",
+                                               "--region", "eu-west-1"]).options
+        options.environment = ["AWS_ACCESS_KEY_ID": "AKIDCLI", "AWS_SECRET_ACCESS_KEY": "cli-secret-never-printed"]
+        options.homeDirectory = work.path
+        let report = try await LambdaDeployer.deploy(archive: zip, options: options)
+
+        let json = report.jsonText
+        let decoded = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(decoded["dryRun"] as? Bool == true)
+        #expect(decoded["upload"] as? String == "direct")
+        #expect(decoded["sha256"] as? String == report.sha256 && report.sha256.count == 64)
+        #expect((decoded["steps"] as? [String])?.count == 5)
+        #expect(!json.contains("cli-secret-never-printed") && !report.summary.contains("cli-secret-never-printed"))
+        let lines = report.summary.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("Plan for \(zip)") == true)
+        #expect(lines.dropFirst().first == "  1. GetFunctionConfiguration my-fn (must exist; wait for any update in progress)")
+        #expect(lines.last?.hasPrefix("  5. PublishVersion") == true)
+    }
+}
