@@ -58,6 +58,13 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
+    @Option(name: .customLong("deploy-to"),
+            help: ArgumentHelp("After a successful --layout zip build, deploy the archive to this Lambda function.",
+                               valueName: "function"))
+    var deployTo: String?
+
+    @OptionGroup(title: "Deployment (with --deploy-to)") var deployment: DeployArguments
+
     @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The archive to write.", valueName: "file"))
     var output: String
 
@@ -76,6 +83,12 @@ struct BuildCommand: AsyncParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, not \(jobs).") }
         if entryPoint != nil && consoleScript != nil {
             throw ValidationError("Give either -e/--entry-point or -c/--console-script, not both.")
+        }
+        if deployTo == nil && deployment.isCustomized {
+            throw ValidationError("The deployment options (--alias, --publish, --s3-bucket, ...) apply only with --deploy-to FUNCTION.")
+        }
+        if deployTo != nil && layout != .zip {
+            throw ValidationError("--deploy-to deploys a function zip; use it with --layout zip.")
         }
         switch layout {
         case .zip, .layer:
@@ -108,10 +121,16 @@ struct BuildCommand: AsyncParsableCommand {
     func run() async throws {
         let summary = try await Build.run(request, progress: Terminal.progress())
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+        guard let deployTo else {
+            Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())
+            return
+        }
+        if !json { Terminal.standardOutput.write(summary.text()) }
+        let report = try await deployment.deploy(archive: output, functionName: deployTo)
         if json {
-            Terminal.standardOutput.write(try summary.json() + "\n")
+            Terminal.standardOutput.write("{\"build\":\(try summary.json()),\"deploy\":\(report.jsonText)}\n")
         } else {
-            Terminal.standardOutput.write(summary.text())
+            Terminal.standardOutput.write(report.summary + "\n")
         }
     }
 }

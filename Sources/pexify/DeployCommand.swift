@@ -20,6 +20,22 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "The Lambda function to update (name or ARN).")
     var functionName: String
 
+    @OptionGroup var deployment: DeployArguments
+
+    @Flag(help: "Print the result as JSON on stdout.")
+    var json = false
+
+    /// The library options these arguments stand for.
+    var options: DeployOptions { deployment.options(functionName: functionName) }
+
+    func run() async throws {
+        let report = try await deployment.deploy(archive: archive, functionName: functionName)
+        print(json ? report.jsonText : report.summary)
+    }
+}
+
+/// How to deploy, shared by `pexify deploy` and a build's `--deploy-to NAME`.
+struct DeployArguments: ParsableArguments {
     @Option(help: "Create or move this alias to the new version (implies --publish).")
     var alias: String?
 
@@ -41,29 +57,31 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "Send requests to this endpoint instead of AWS (an emulator such as moto).")
     var endpointURL: String?
 
-    @Flag(help: "Print the plan without sending any request.")
+    @Flag(help: "Print the deployment plan without sending any request.")
     var dryRun = false
 
-    @Flag(help: "Print the result as JSON on stdout.")
-    var json = false
+    /// Whether any deployment option was given (a build refuses them without --deploy-to).
+    var isCustomized: Bool {
+        alias != nil || publish || s3Bucket != nil || s3Key != nil || region != nil || profile != nil
+            || endpointURL != nil || dryRun
+    }
 
     /// The library options these arguments stand for.
-    var options: DeployOptions {
+    func options(functionName: String) -> DeployOptions {
         DeployOptions(functionName: functionName, alias: alias, publish: publish, s3Bucket: s3Bucket, s3Key: s3Key,
                       region: region, profile: profile, endpointURL: endpointURL, dryRun: dryRun)
     }
 
-    func run() async throws {
-        var options = options
+    /// Deploys `archive` with progress on stderr; a refusal by the service exits with status 1.
+    func deploy(archive: String, functionName: String) async throws -> DeployReport {
+        var options = options(functionName: functionName)
         options.progress = { line in FileHandle.standardError.write(Data("pexify: \(line)\n".utf8)) }
-        let report: DeployReport
         do {
-            report = try await LambdaDeployer.deploy(archive: archive, options: options)
+            return try await LambdaDeployer.deploy(archive: archive, options: options)
         } catch let error as DeployError {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode.failure
         }
-        print(json ? report.jsonText : report.summary)
     }
 }
 

@@ -10,7 +10,7 @@ public final class LoopbackServer: @unchecked Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Starts `index_servers.py <kind> <arguments…>` and waits for its `PORT n` line.
-    public init(_ kind: String, _ arguments: [String], lifetime: Int = 150) throws {
+    public init(_ kind: String, _ arguments: [String], lifetime: Int = 1200) throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [TestEnvironment.python, TestEnvironment.packageRoot + "/Tests/Fixtures/index_servers.py",
