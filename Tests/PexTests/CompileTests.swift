@@ -55,6 +55,25 @@ import TestSupport
         }
     }
 
+    /// An interpreter that stops in the middle of a build is an error naming it, not a hang or a crash.
+    @Test func interpreterThatStopsIsAnError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Answers the handshake like the test interpreter, then exits without compiling.
+        let tag = try python("import sys; print(sys.implementation.cache_tag)").trimmingCharacters(in: .whitespacesAndNewlines)
+        let fake = try directory.write("python", """
+            #!/bin/sh
+            echo "pexify-compile 1 cpython \(Self.version.major) \(Self.version.minor) \(tag)"
+            exit 9
+            """)
+        chmod(fake, 0o755)
+        let compiler = try BytecodeCompiler(major: Self.version.major, minor: Self.version.minor, interpreter: fake)
+        let error = #expect(throws: CompileError.self) {
+            try compiler.compile([("a.py", .bytes(Array("A = 1\n".utf8)))])
+        }
+        #expect(error == .interpreterFailed(path: fake, detail: "it stopped after 0 of 1 sources (exit status 9)"))
+    }
+
     static let sources: [(path: String, source: String)] = [
         ("pkg/__init__.py", "from .mod import VALUE\n"),
         ("pkg/mod.py", "# -*- coding: latin-1 -*-\nVALUE = {'a', 'b', 'c', 'd'}\nNAME = '\u{e9}t\u{e9}'\n"),

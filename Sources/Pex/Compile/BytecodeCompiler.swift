@@ -100,7 +100,10 @@ public final class BytecodeCompiler: @unchecked Sendable {
         } catch {
             stop()   // unblocks the sender, whose pipe now has no reader
             sending.wait()
-            throw failure.error ?? CompileError.interpreterFailed(path: interpreter, detail: "\(error)")
+            if let sent = failure.error, !(sent is PipeClosed) { throw sent }
+            throw CompileError.interpreterFailed(
+                path: interpreter, detail: "it stopped after \(outcomes.count) of \(sources.count) sources "
+                    + "(exit status \(process.terminationStatus))")
         }
         sending.wait()
         if let error = failure.error {
