@@ -20,12 +20,20 @@ import TestSupport
         defer { directory.remove() }
         try directory.write("src/app.py", "import requests\n\ndef handler(event, context):\n    return requests.__version__\n")
         var hashes: [String] = []
-        for name in ["first.zip", "second.zip"] {
+        // The second build compresses with one worker instead of one per core: the bytes must not change.
+        for (name, jobs) in [("first.zip", "4"), ("second.zip", "1")] {
             try PexifyCLI.succeed(["requests", "--layout", "zip", "--runtime", "python3.11", "-D", directory.child("src"),
-                                   "--handler", "app.py:handler", "-o", directory.child(name)] + PexifyCLI.offline())
+                                   "--handler", "app.py:handler", "--jobs", jobs, "-o", directory.child(name)]
+                + PexifyCLI.offline())
             hashes.append(try Self.sha256(directory.child(name)))
         }
         #expect(hashes[0] == hashes[1])
+        // Building into the sources directory does not pack the previous archive into the next one.
+        for _ in 0..<2 {
+            try PexifyCLI.succeed(["--layout", "zip", "--runtime", "python3.11", "-D", ".", "--handler", "app.py:handler",
+                                   "-o", "function.zip"], currentDirectory: directory.child("src"))
+        }
+        #expect(try Self.names(in: directory.child("src/function.zip")) == ["app.py", "lambda_function.py"])
         let unzip = try run("unzip", ["-tq", directory.child("first.zip")])
         #expect(unzip.status == 0, "\(unzip.summary)")
     }
