@@ -55,6 +55,14 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-native-check"), help: "Do not check shared objects against the target.")
     var noNativeCheck = false
 
+    @Flag(help: "Add bytecode compiled for the target (unchecked hash-based .pyc) next to every .py.")
+    var compile = false
+
+    @Option(name: .customLong("compile-with"),
+            help: ArgumentHelp("The CPython of the target's version that compiles (default: pythonX.Y on PATH); implies --compile.",
+                               valueName: "path"))
+    var compileWith: String?
+
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
@@ -107,7 +115,7 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     var request: BuildRequest {
-        BuildRequest(
+        var request = BuildRequest(
             layout: layout,
             inputs: RequirementInputs(
                 requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
@@ -116,6 +124,9 @@ struct BuildCommand: AsyncParsableCommand {
             handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
             compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
+        request.compile = compile || compileWith != nil
+        request.compileWith = compileWith
+        return request
     }
 
     func run() async throws {

@@ -12,6 +12,10 @@ public enum Build {
         -> BuildSummary {
         let started = ContinuousClock.now
         let target = try platform(for: request.target)
+        // Started before resolving: a missing interpreter fails the build before any download.
+        let compiler = try request.compile ? BytecodeCompiler(
+            major: target.pythonVersion.major, minor: target.pythonVersion.minor, interpreter: request.compileWith) : nil
+        defer { compiler?.stop() }
         progress("Resolving for \(target.name)")
         let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index)
         let exclusion = try Installation.exclude(request.excluded, from: resolved)
@@ -24,11 +28,12 @@ public enum Build {
         let prepared: PreparedArchive
         switch request.layout {
         case .zip, .layer:
-            prepared = try LambdaBuild.prepare(request, distributions: plans, sources: sources, target: target)
+            prepared = try LambdaBuild.prepare(request, distributions: plans, sources: sources, target: target,
+                                               compiler: compiler)
         case .pex:
             prepared = try PexBuild.prepare(
                 request, distributions: Array(zip(plans, kept.map(\.sha256))), sources: sources,
-                requirements: resolved.requirements, target: target)
+                requirements: resolved.requirements, target: target, compiler: compiler)
         }
 
         progress("Writing \(request.output)")

@@ -89,6 +89,10 @@ public struct BuildRequest: Sendable {
     public var nativeCheck: Bool
     /// The archive to write.
     public var output: String
+    /// `--compile`: add bytecode for the target next to every `.py` (see ``CompiledBytecode``).
+    public var compile = false
+    /// `--compile-with`: the interpreter that compiles; `nil` finds `pythonX.Y` on `PATH`.
+    public var compileWith: String?
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

@@ -4,7 +4,7 @@ import Resolver
 /// the size budget and the native-code check, all before a byte is written.
 enum LambdaBuild {
     static func prepare(_ request: BuildRequest, distributions: [WheelInstallPlan], sources: [SourcesDirectory],
-                        target: TargetPlatform) throws -> PreparedArchive {
+                        target: TargetPlatform, compiler: BytecodeCompiler? = nil) throws -> PreparedArchive {
         let prefix = LambdaLayout.prefix(for: request.layout)
         var assembly = try LambdaLayout.assemble(distributions: distributions, sources: sources, prefix: prefix)
 
@@ -20,6 +20,12 @@ enum LambdaBuild {
             handlerString = LambdaHandler.awsHandler
         }
 
+        // Each pyc belongs to its source's owner, so the size budget counts it there.
+        let bytecode = try compiler?.compiledEntries(for: assembly.plan)
+        for file in bytecode?.files ?? [] {
+            try assembly.add(file.entry, owner: assembly.owners[file.source] ?? file.source)
+        }
+
         var sizes: [String: UInt64] = [:]
         for (path, owner) in assembly.owners {
             sizes[owner, default: 0] += try ArchiveAssembly.size(of: assembly.content(at: path))
@@ -32,7 +38,7 @@ enum LambdaBuild {
             try checkNativeCode(assembly, target: target)
         }
         return PreparedArchive(plan: assembly.plan, handler: handlerString, unzippedBytes: sizes.values.reduce(0, +),
-                               budgetParts: parts, warnings: budget.warnings)
+                               budgetParts: parts, warnings: budget.warnings + (bytecode?.warnings ?? []))
     }
 
     /// Every shared object (`*.so`, `*.so.N`) and every executable file is checked if it is ELF: machine and
