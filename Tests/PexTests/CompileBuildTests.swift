@@ -142,11 +142,31 @@ import TestSupport
         defer { fixture.directory.remove() }
         let output = fixture.directory.child("app.pex")
         _ = try await Build.run(Self.request(fixture, layout: .pex, output: output))
+        // PYTHONDONTWRITEBYTECODE would keep the runtime from caching at all; the cache checks need it off.
         let result = try run(TestEnvironment.python, [output],
                              environment: ["PEX_ROOT": fixture.directory.child("pex-root"),
-                                           "TMPDIR": fixture.directory.path])
+                                           "TMPDIR": fixture.directory.path, "PYTHONDONTWRITEBYTECODE": ""])
         #expect(result.status == 0, "\(result.summary)")
         #expect(result.stdout.hasPrefix("answer 42 requests "), "\(result.summary)")
+        // The shipped pycs are used as they are: the runtime's own bytecode cache stays empty.
+        #expect(try cachedBytecode(under: fixture.directory.child("pex-root")).isEmpty)
+
+        // Without --compile the same run compiles into that cache, so the check above can fail.
+        let plain = fixture.directory.child("plain.pex")
+        _ = try await Build.run(Self.request(fixture, layout: .pex, output: plain, compile: false))
+        let plainRoot = fixture.directory.child("plain-root")
+        let plainRun = try run(TestEnvironment.python, [plain], environment: ["PEX_ROOT": plainRoot,
+                                                                               "TMPDIR": fixture.directory.path,
+                                                                               "PYTHONDONTWRITEBYTECODE": ""])
+        #expect(plainRun.status == 0, "\(plainRun.summary)")
+        #expect(try !cachedBytecode(under: plainRoot).isEmpty)
+    }
+
+    /// The `.pyc` files the PEX runtime wrote into its bytecode cache under `root`.
+    func cachedBytecode(under root: String) throws -> [String] {
+        let cache = root + "/bytecode"
+        guard FileManager.default.fileExists(atPath: cache) else { return [] }
+        return try FileManager.default.subpathsOfDirectory(atPath: cache).filter { $0.hasSuffix(".pyc") }
     }
 
     /// An interpreter of another version is refused before anything is resolved or written.

@@ -7,6 +7,9 @@ out from the archive's index without compiling, and code objects are kept in
 PEX_ROOT/bytecode/1/<cache tag>[.opt-N]/<content hash>/<path>c, where the content hash is the
 distribution's fingerprint (or the PEX's code hash for user code). The key says what the source is,
 so entries never need an mtime check and are shared by every PEX that carries the same wheel.
+
+A PEX built with `--compile` ships `__pycache__/<name>.<cache tag>.pyc` next to each source as an
+unchecked hash-based pyc (PEP 552); those are used as they are, so nothing is compiled or cached.
 """
 
 import marshal
@@ -14,7 +17,7 @@ import os
 import sys
 import zipimport
 from importlib.machinery import ModuleSpec
-from importlib.util import MAGIC_NUMBER, spec_from_loader
+from importlib.util import MAGIC_NUMBER, cache_from_source, spec_from_loader
 
 import _imp
 
@@ -38,6 +41,9 @@ class CachingZipImporter(zipimport.zipimporter):
 
     def get_code(self, fullname):
         path = self.get_filename(fullname)
+        shipped = self._shipped_code(path)
+        if shipped is not None:
+            return shipped
         cached = os.path.join(self._cache_dir, path[len(self._chroot) + 1:] + "c")
         try:
             with open(cached, "rb") as stream:
@@ -55,6 +61,19 @@ class CachingZipImporter(zipimport.zipimporter):
         code = compile(source, path, "exec", dont_inherit=True)
         if not sys.dont_write_bytecode:
             _write(cached, MAGIC_NUMBER + marshal.dumps(code))
+        return code
+
+    def _shipped_code(self, path):
+        """The code of the unchecked hash-based pyc shipped beside `path` (`--compile`), if any."""
+        try:
+            data = self.get_data(cache_from_source(path))
+        except (OSError, ValueError, NotImplementedError):
+            return None
+        # PEP 552 header: magic, flags (bit 0: hash-based, bit 1: check source), 8 bytes of hash.
+        if data[:4] != MAGIC_NUMBER or int.from_bytes(data[4:8], "little") != 0b01:
+            return None
+        code = marshal.loads(memoryview(data)[16:])
+        _imp._fix_co_filename(code, path)
         return code
 
     def create_module(self, spec):
