@@ -35,23 +35,12 @@ public struct MarkerEnvironment: Sendable, Hashable, Codable {
         self.sysPlatform = sysPlatform
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable {
-        case implementationName = "implementation_name"
-        case implementationVersion = "implementation_version"
-        case osName = "os_name"
-        case platformMachine = "platform_machine"
-        case platformPythonImplementation = "platform_python_implementation"
-        case platformRelease = "platform_release"
-        case platformSystem = "platform_system"
-        case platformVersion = "platform_version"
-        case pythonFullVersion = "python_full_version"
-        case pythonVersion = "python_version"
-        case sysPlatform = "sys_platform"
-    }
+    /// The variables an environment stores, which are also its encoded keys.
+    static let storedVariables = MarkerVariable.allCases.filter { ![.extra, .extras, .dependencyGroups].contains($0) }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        func value(_ key: CodingKeys) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
+        let c = try decoder.container(keyedBy: MarkerVariable.self)
+        func value(_ key: MarkerVariable) throws -> String { try c.decodeIfPresent(String.self, forKey: key) ?? "" }
         self.init(implementationName: try value(.implementationName),
                   implementationVersion: try value(.implementationVersion), osName: try value(.osName),
                   platformMachine: try value(.platformMachine),
@@ -60,6 +49,11 @@ public struct MarkerEnvironment: Sendable, Hashable, Codable {
                   platformVersion: try value(.platformVersion),
                   pythonFullVersion: try value(.pythonFullVersion), pythonVersion: try value(.pythonVersion),
                   sysPlatform: try value(.sysPlatform))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: MarkerVariable.self)
+        for variable in Self.storedVariables { try c.encode(self[variable], forKey: variable) }
     }
 
     /// The value of a marker variable (`extra`, `extras` and `dependency_groups` are not stored here).
@@ -82,15 +76,13 @@ public struct MarkerEnvironment: Sendable, Hashable, Codable {
 
     /// The environment as a `[key: value]` dictionary with PEP 508 key names.
     public var dictionary: [String: String] {
-        Dictionary(uniqueKeysWithValues: CodingKeys.allCases.map { key in
-            (key.rawValue, self[MarkerVariable(rawValue: key.rawValue)!])
-        })
+        Dictionary(uniqueKeysWithValues: Self.storedVariables.map { ($0.rawValue, self[$0]) })
     }
 }
 
 /// A marker variable. Legacy spellings (`os.name`, `sys.platform`, `platform.machine`,
 /// `platform.version`, `platform.python_implementation`, `python_implementation`) parse to these.
-public enum MarkerVariable: String, Sendable, Hashable, CaseIterable {
+public enum MarkerVariable: String, Sendable, Hashable, CaseIterable, CodingKey {
     case implementationName = "implementation_name"
     case implementationVersion = "implementation_version"
     case osName = "os_name"

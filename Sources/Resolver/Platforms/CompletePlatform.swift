@@ -29,7 +29,7 @@ extension TargetPlatform {
         do { file = try JSONDecoder().decode(File.self, from: Data(json)) } catch {
             throw .invalidCompletePlatform(source, reason: "it is not JSON with \"marker_environment\" and \"compatible_tags\" (\(error))")
         }
-        let known = Set(MarkerEnvironment.CodingKeys.allCases.map(\.rawValue))
+        let known = Set(MarkerEnvironment.storedVariables.map(\.rawValue))
         if let unknown = file.marker_environment.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidCompletePlatform(source, reason: "\"\(unknown)\" is not a PEP 508 marker variable")
         }
