@@ -80,3 +80,36 @@ import TestSupport
         #expect(message.contains("\"foo-bar-1.0-py3-none-any.whl\"") && message.contains("numpy-1.26.4-cp312"))
     }
 }
+
+@Suite struct SdistFilenameTests {
+    /// Validity, name and version agree with `packaging.utils.parse_sdist_filename` 26.3.
+    @Test func agreesWithPackaging() throws {
+        var g = SeededGenerator(seed: 625)
+        let names = ["requests", "Foo.Bar", "foo-bar", "zope.interface", "a", "python-dateutil", "X1"]
+        let inputs = ["requests-2.31.0.tar.gz", "foo-bar-1.0.zip", "foo-1.0.tar.bz2", "foo.tar.gz", "-1.0.tar.gz",
+                      "foo-1.0-final.tar.gz", "Foo_Bar-1.0rc1.tar.gz", "foo-v1.0.zip", "foo-1.0.TAR.GZ"]
+            + (0..<400).map { _ in
+                "\(g.pick(names))-\(g.pick(VersionCorpus.generated(count: 1, seed: g.next())))\(g.pick([".tar.gz", ".zip", ".tgz"]))"
+            }
+        let oracle = try PackagingOracle.run("""
+            from packaging.utils import parse_sdist_filename, InvalidSdistFilename
+            out = []
+            for f in data:
+                try: name, version = parse_sdist_filename(f); out.append([name, str(version)])
+                except InvalidSdistFilename: out.append(None)
+            print(json.dumps(out))
+            """, input: inputs, as: [[String]?].self)
+        var differences = 0
+        for (filename, expected) in zip(inputs, oracle) {
+            let ours = try? SdistFilename(filename)
+            if ours == nil, let name = expected?[0], normalizeName(name) == nil {
+                differences += 1  // Known difference: packaging does not validate the project name; we do.
+                continue
+            }
+            #expect(ours.map { [$0.name.rawValue, $0.version.description] } == expected, "\(filename)")
+        }
+        #expect(differences < inputs.count / 4)
+        let error = #expect(throws: WheelFilenameError.self) { try SdistFilename("foo-1.0.tgz") }
+        #expect(error?.description.contains("\"foo-1.0.tgz\"") == true && error?.description.contains("requests-2.31.0.tar.gz") == true)
+    }
+}

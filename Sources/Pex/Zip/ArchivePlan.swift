@@ -35,6 +35,9 @@ public struct ArchiveEntry: Sendable {
 /// before CPython 3.14 needs them for PEP 420 namespace packages.
 public struct ArchivePlan: Sendable {
     private var members: [String: ArchiveEntry] = [:]
+    /// The parent directory (with its "/") of the last entry added: entries usually arrive grouped by
+    /// directory, and a parent already in the plan has all of its own parents checked and added.
+    private var lastParent = ""
 
     public init() {}
 
@@ -57,12 +60,15 @@ public struct ArchivePlan: Sendable {
         // A file "a" and a directory "a/" would collide when extracted.
         let twin = entry.isDirectory ? bare : bare + "/"
         if members[twin] != nil { throw ZipError.duplicateEntry(path: bare) }
-        var parent = bare
-        while let slash = parent.lastIndex(of: "/") {
-            parent = String(parent[..<slash])
-            if members[parent] != nil { throw ZipError.duplicateEntry(path: parent) }
-            if members[parent + "/"] != nil { break }   // its own parents were added with it
-            members[parent + "/"] = ArchiveEntry(path: parent + "/", content: .directory, executable: true)
+        if let slash = bare.lastIndex(of: "/"), bare[...slash] != lastParent {
+            var parent = bare
+            while let slash = parent.lastIndex(of: "/") {
+                parent = String(parent[..<slash])
+                if members[parent] != nil { throw ZipError.duplicateEntry(path: parent) }
+                if members[parent + "/"] != nil { break }   // its own parents were added with it
+                members[parent + "/"] = ArchiveEntry(path: parent + "/", content: .directory, executable: true)
+            }
+            lastParent = String(bare[...slash])
         }
         members[entry.path] = entry
     }

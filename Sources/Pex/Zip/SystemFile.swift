@@ -50,6 +50,31 @@ final class ReadOnlyFile: Sendable {
     }
 }
 
+/// Serves small positional reads from one larger block, so walking many small neighbouring records (a
+/// wheel's local headers, its small entries) costs one `pread` per block instead of one per record.
+final class ReadWindow {
+    let file: ReadOnlyFile
+    private var block: [UInt8] = []
+    private var blockStart: UInt64 = 0
+    static let blockSize = 64 << 10
+
+    init(_ file: ReadOnlyFile) { self.file = file }
+
+    /// Calls `body` with the `count` bytes at `offset`, or fewer where the file ends.
+    func withBytes<Result>(at offset: UInt64, count: Int,
+                           _ body: (UnsafeRawBufferPointer) throws -> Result) throws -> Result {
+        if count > Self.blockSize { return try file.read(count: count, at: offset).withUnsafeBytes(body) }
+        if offset < blockStart || offset + UInt64(count) > blockStart + UInt64(block.count) {
+            if block.count != Self.blockSize { block = [UInt8](repeating: 0, count: Self.blockSize) }
+            let filled = try block.withUnsafeMutableBytes { try file.read(into: $0, at: offset) }
+            block.removeLast(Self.blockSize - filled)
+            blockStart = offset
+        }
+        let start = Int(offset - blockStart)
+        return try block.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<min(start + count, block.count)])) }
+    }
+}
+
 /// The archive being written: a forward-only buffered sink that knows its offset from byte 0 of the file.
 final class OutputFile {
     let path: String
@@ -92,22 +117,6 @@ final class OutputFile {
     /// Copies `length` bytes at `sourceOffset` of `source` into the archive, in the kernel where it can
     /// (`sendfile` between files, Linux), else through a bounded buffer. Never holds the whole range.
     func copy(from source: ReadOnlyFile, at sourceOffset: UInt64, length: UInt64, entry: String) throws {
-        if length <= 64 << 10 {
-            // Small entries (most of a wheel): one pread into the buffer beats a flush plus a sendfile.
-            let count = Int(length)
-            if buffer.count + count > capacity { try flush() }
-            let start = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: count))
-            let read = try buffer.withUnsafeMutableBytes {
-                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...]), at: sourceOffset)
-            }
-            guard read == count else {
-                buffer.removeLast(count)
-                throw ZipError.truncated(archive: source.path, entry: entry, detail: "the data ends early")
-            }
-            offset += length
-            return
-        }
         try flush()
         var copied: UInt64 = 0
         #if os(Linux)

@@ -23,11 +23,12 @@ public struct ZipReader: Sendable {
         index.reserveCapacity(records.count)
         var entries: [ZipEntry] = []
         entries.reserveCapacity(records.count)
+        let window = ReadWindow(file)
         for record in records {
             guard index.updateValue(entries.count, forKey: record.name) == nil else {
                 throw ZipError.duplicateName(archive: path, entry: record.name)
             }
-            entries.append(try record.validated(in: file, concat: directory.concat, directoryStart: directory.start))
+            entries.append(try record.validated(in: window, concat: directory.concat, directoryStart: directory.start))
         }
         try Self.checkOverlaps(entries, archive: path, directoryStart: directory.start)
         self.path = path
@@ -256,13 +257,16 @@ private struct CentralRecord {
     }
 
     /// Reads the local header and returns the entry, after checking it agrees with this record.
-    func validated(in file: ReadOnlyFile, concat: UInt64, directoryStart: UInt64) throws -> ZipEntry {
+    func validated(in window: ReadWindow, concat: UInt64, directoryStart: UInt64) throws -> ZipEntry {
+        let file = window.file
         let archive = file.path
         let headerOffset = localHeaderOffset + concat
         guard headerOffset + UInt64(ZipFormat.localHeaderSize) <= directoryStart else {
             throw ZipError.truncated(archive: archive, entry: name, detail: "its local header lies outside the data area")
         }
-        let fixedAndName = try file.read(count: ZipFormat.localHeaderSize + nameBytes.count, at: headerOffset)
+        let fixedAndName = try window.withBytes(at: headerOffset, count: ZipFormat.localHeaderSize + nameBytes.count) {
+            [UInt8]($0)
+        }
         var local = ByteReader(fixedAndName)
         func mismatch(_ field: String) -> ZipError { .localHeaderMismatch(archive: archive, entry: name, field: field) }
         guard local.u32() == ZipFormat.localHeaderSignature else { throw mismatch("signature") }

@@ -109,7 +109,7 @@ private struct ArchiveEmitter {
     let output: OutputFile
     private var written: [WrittenEntry] = []
     private var usesZip64 = false
-    private var archives: [String: ReadOnlyFile] = [:]
+    private var archives: [String: ReadWindow] = [:]
 
     init(output: OutputFile, capacity: Int) {
         self.output = output
@@ -121,7 +121,8 @@ private struct ArchiveEmitter {
                                                      offset: output.offset))
         switch (entry.content, prepared) {
         case (.rawCopy(let archivePath, let source), _):
-            let archive = try openArchive(archivePath)
+            let window = try openArchive(archivePath)
+            let archive = window.file
             guard source.dataOffset + source.compressedSize <= archive.size else {
                 throw ZipError.truncated(archive: archivePath, entry: source.name,
                     detail: "its data (\(source.compressedSize) bytes at offset \(source.dataOffset)) runs past the end of the file")
@@ -140,6 +141,14 @@ private struct ArchiveEmitter {
                 }
                 guard crc.value == source.crc32 else {
                     throw ZipError.crcMismatch(archive: archivePath, entry: source.name, expected: source.crc32, actual: crc.value)
+                }
+            } else if source.compressedSize <= UInt64(ReadWindow.blockSize) {
+                // Most wheel entries are small and stored back to back: served from one read-ahead block.
+                try window.withBytes(at: source.dataOffset, count: Int(source.compressedSize)) {
+                    guard $0.count == Int(source.compressedSize) else {
+                        throw ZipError.truncated(archive: archivePath, entry: source.name, detail: "the data ends early")
+                    }
+                    try output.write($0)
                 }
             } else {
                 try output.copy(from: archive, at: source.dataOffset, length: source.compressedSize, entry: source.name)
@@ -215,12 +224,12 @@ private struct ArchiveEmitter {
         return usesZip64 || zip64
     }
 
-    private mutating func openArchive(_ path: String) throws -> ReadOnlyFile {
+    private mutating func openArchive(_ path: String) throws -> ReadWindow {
         if let open = archives[path] { return open }
-        if archives.count >= 64 { archives.removeAll() }   // plans are sorted by path, not by wheel
-        let file = try ReadOnlyFile(path: path)
-        archives[path] = file
-        return file
+        if archives.count >= 16 { archives.removeAll() }   // plans are sorted by path, not by wheel
+        let window = ReadWindow(try ReadOnlyFile(path: path))
+        archives[path] = window
+        return window
     }
 }
 

@@ -112,15 +112,19 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(filename) }
 }
 
-/// Why a wheel file name was rejected.
+/// Why a distribution file name (wheel or sdist) was rejected.
 public enum WheelFilenameError: Error, Equatable, CustomStringConvertible {
     case invalid(String, reason: String)
+    case invalidSdist(String, reason: String)
 
     public var description: String {
         switch self {
         case .invalid(let filename, let reason):
             return "\"\(filename)\" is not a valid wheel file name: \(reason). A wheel is named like "
                 + "\"numpy-1.26.4-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl\"."
+        case .invalidSdist(let filename, let reason):
+            return "\"\(filename)\" is not a valid source distribution file name: \(reason). An sdist is named "
+                + "like \"requests-2.31.0.tar.gz\"."
         }
     }
 }
