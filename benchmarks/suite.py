@@ -81,12 +81,13 @@ def rmtree(path):
             os.remove(path)
 
 
-def tool_version(command):
+def tool_version(command, starting="", prefix=""):
+    """The first line of the command's output that starts with `starting`, after `prefix`."""
     try:
         out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=True).stdout
-        return out.decode().strip().splitlines()[0]
-    except (OSError, subprocess.CalledProcessError, IndexError):
-        return "?"
+        return prefix + next(l for l in out.decode().splitlines() if l.startswith(starting)).strip()
+    except (OSError, subprocess.CalledProcessError, StopIteration):
+        return prefix + "?"
 
 
 def load_average():
@@ -197,7 +198,6 @@ class Context(object):
         self.env["PEX_ROOT"] = self.pex_root
         self.env["UV_CACHE_DIR"] = self.uv_cache
         self.env["UV_NO_CONFIG"] = "1"
-        self.env["PATH"] = VENV_BIN + os.pathsep + self.env.get("PATH", "")
 
     def output(self, tool):
         return os.path.join(self.scratch, "out", tool.name.replace(" ", "_").replace("+", "").replace("/", ""))
@@ -277,9 +277,10 @@ def make_tools(context):
         Tool("pex3 venv flat-zipped", "peer", "zip", pex_flat),
         Tool("uv + zip", "peer", "zip", install_and_zip(uv), warmup=install_and_zip(uv),
              before=clean_target, after=clean_target),
-        Tool("pip + zip", "peer", "zip", install_and_zip(pip), before=clean_target, after=clean_target),
     ]
-    if context.workload != "huge" or args.shiv_on_huge:
+    # pip + zip and shiv (pip + zipapp) are never the fastest peer; on huge they cost minutes per run.
+    if context.workload != "huge" or args.all_peers_on_huge:
+        tools.append(Tool("pip + zip", "peer", "zip", install_and_zip(pip), before=clean_target, after=clean_target))
         tools.append(Tool("shiv", "peer", "pyz", shiv))
     tools.append(Tool("cp of the wheels", "floor", "copy", copy))
     return tools
@@ -438,7 +439,11 @@ def run_workload(args, name):
     os.makedirs(os.path.join(scratch, "out"))
     context = Context(args, name, wheelhouse, scratch)
     tools = make_tools(context)
-    repeats = args.huge_repeats if name == "huge" else args.repeats
+    peer_repeats = args.huge_repeats if name == "huge" else args.repeats
+    # pexify and cp runs are cheap: they get at least --repeats runs everywhere.
+    repeats_of = dict((tool.name, peer_repeats if tool.family == "peer" else max(peer_repeats, args.repeats))
+                      for tool in tools)
+    repeats = max(repeats_of.values())
     results = [Result(tool) for tool in tools]
 
     for tool in tools:
@@ -452,6 +457,8 @@ def run_workload(args, name):
         start = round_index % len(results)
         for result in results[start:] + results[:start]:
             tool = result.tool
+            if round_index >= repeats_of[tool.name]:
+                continue
             output = context.output(tool)
             clean_outputs(context, tool)
             if tool.before:
@@ -463,7 +470,7 @@ def run_workload(args, name):
             result.times.append(seconds)
             result.rss.append(rss)
             log("%s round %d: %-26s %7.2f s %7.1f MiB" % (name, round_index + 1, tool.name, seconds, rss))
-            last_round = round_index == repeats - 1
+            last_round = round_index == repeats_of[tool.name] - 1
             if not last_round:
                 clean_outputs(context, tool)
 
@@ -488,7 +495,7 @@ def run_workload(args, name):
         "requirements": WORKLOADS[name][0],
         "wheels": [os.path.basename(w) for w in wheels],
         "wheel_bytes": sum(os.path.getsize(w) for w in wheels),
-        "repeats": repeats,
+        "repeats": "%d run(s) per peer, %d per pexify configuration and cp" % (peer_repeats, repeats),
         "results": results,
         "starts": starts,
     }
@@ -501,6 +508,9 @@ def run_micro(args, stamp):
     command = [args.bench] + (["--quick"] if args.quick else [])
     log("micro-benchmarks: %s" % " ".join(command))
     env = dict(os.environ)
+    # The zip section's deflate corpus: the data workload's wheels unless the caller names a wheelhouse.
+    env.setdefault("PEXIFY_TEST_WHEELHOUSE", prepare_wheelhouse("data"))
+    env.setdefault("PEXIFY_TEST_PYTHON", sys.executable)
     subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
     return ["%s-%s.md" % (section, stamp) for section in ("zip", "model")]
 
@@ -545,10 +555,10 @@ def write_report(args, workloads, micro_files, started, load_before, path):
     git = subprocess.run(["git", "-C", HERE, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE).stdout.decode().strip()
     add("Machine: %d cores (%s), %s, Python %s. Load average %s before and %s after (the machine is shared)."
         % (os.cpu_count(), cpu, platform.platform(), platform.python_version(), load_before, load_average()))
-    add("pexify at commit %s; %s; %s; %s; %s; %s." % (
-        git, tool_version(["pex", "--version"]) and "pex " + tool_version(["pex", "--version"]),
-        tool_version(["uv", "--version"]), tool_version(["pip", "--version"]).split(" from ")[0],
-        "shiv " + tool_version(["shiv", "--version"]).split()[-1], tool_version(["zip", "-v"]).split("(")[0].strip()))
+    versions = [tool_version(["pex", "--version"], prefix="pex "), tool_version(["uv", "--version"]),
+                tool_version(["pip", "--version"]).split(" from ")[0], tool_version(["shiv", "--version"]),
+                tool_version(["zip", "-v"], starting="This is Zip").split(" (")[0]]
+    add("pexify at commit %s; %s." % (git, "; ".join(versions)))
     add("")
     add("Every tool builds from the workload's local wheelhouse with `--no-index --find-links`; caches are "
         "warmed by one untimed run (pexify's warm cache, PEX_ROOT, the uv cache). pexify (cold) uses a fresh "
@@ -579,7 +589,7 @@ def write_report(args, workloads, micro_files, started, load_before, path):
     for workload in workloads:
         add("## Workload `%s`: %s" % (workload["name"], " ".join(workload["requirements"])))
         add("")
-        add("%d wheels, %s: %s. %d run(s) per tool." % (
+        add("%d wheels, %s: %s. %s." % (
             len(workload["wheels"]), size_text(workload["wheel_bytes"]), ", ".join(workload["wheels"]),
             workload["repeats"]))
         add("")
@@ -705,12 +715,15 @@ def main():
     parser.add_argument("--bench", help="the pexify-bench executable (Swift micro-benchmarks)")
     parser.add_argument("--quick", action="store_true", help="one run of the small workload: a smoke test")
     parser.add_argument("--repeats", type=int, default=3, help="runs per tool on small and data (default 3)")
-    parser.add_argument("--huge-repeats", type=int, default=1, help="runs per tool on huge (default 1)")
+    parser.add_argument("--huge-repeats", type=int, default=1,
+                        help="runs per peer on huge (default 1; pexify and cp still get --repeats)")
     parser.add_argument("--start-repeats", type=int, default=5, help="warm cold-start runs (default 5)")
     parser.add_argument("--workloads", default="small,data,huge")
-    parser.add_argument("--shiv-on-huge", action="store_true", help="also run shiv on huge (slow; never the best peer)")
+    parser.add_argument("--all-peers-on-huge", action="store_true",
+                        help="also run pip + zip and shiv on huge (minutes each; never the fastest peer)")
     parser.add_argument("--no-micro", action="store_true", help="skip the Swift micro-benchmarks")
     args = parser.parse_args()
+    os.environ["PATH"] = VENV_BIN + os.pathsep + os.environ.get("PATH", "")
     if args.quick:
         args.repeats = args.huge_repeats = 1
         args.start_repeats = 2

@@ -4,6 +4,7 @@ import Foundation
 // Other areas add one line here.
 let sections: [BenchmarkSection] = [
     ZipBenchmark.section,
+    ModelBenchmarks.section,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
