@@ -96,7 +96,7 @@ def load_average():
 
 
 def seconds_text(value):
-    return "%.2f s" % value if value < 10 else "%.1f s" % value
+    return "%.3f s" % value if value < 0.1 else "%.2f s" % value if value < 10 else "%.1f s" % value
 
 
 def size_text(size):
@@ -703,7 +703,7 @@ def write_chart(workloads, path, title):
         axis.legend(fontsize=8, loc="lower right")
         axis.grid(axis="x", alpha=0.3)
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
-    figure.legend(handles, ["pexify", "peers", "floor (cp)"], loc="upper right", fontsize=9)
+    figure.legend(handles, ["pexify", "peers", "floor (cp)"], loc="upper left", fontsize=9, ncol=3)
     figure.suptitle(title, fontsize=13)
     figure.tight_layout(rect=(0, 0, 1, 0.96))
     figure.savefig(path, dpi=90)
