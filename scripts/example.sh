@@ -12,6 +12,8 @@ echo "example: building pexify (debug)" >&2
 swift build --product pexify >&2
 pexify="$(swift build --show-bin-path)/pexify"
 
+# pexify asks the local pip for its default index; the venv's pip is there even where python3 has none.
+export PEXIFY_PYTHON="$root/.venv-test/bin/python"
 out="$root/.build/example"
 mkdir -p "$out"
 example="$root/examples/hello-lambda"

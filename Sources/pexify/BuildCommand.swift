@@ -107,9 +107,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     func run() async throws {
         let summary = try await Build.run(request, progress: Terminal.progress())
-        for warning in summary.warnings {
-            Terminal.standardError.write((warning.hasPrefix("warning: ") ? "" : "warning: ") + warning + "\n")
-        }
+        for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         if json {
             Terminal.standardOutput.write(try summary.json() + "\n")
         } else {

@@ -2,7 +2,7 @@
 127.0.0.1 and exits by itself after --lifetime seconds.
 
   pypiserver --root DIR [--htpasswd FILE]      the real pypiserver (PEP 503 HTML, basic auth)
-  simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--yanked FILE]
+  simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--yanked FILE] [--max-age N]
       a small PEP 691 JSON / PEP 503 HTML index over the wheels in DIR with ETags, PEP 658
       .metadata files, PEP 592 yanks, and injected faults: the plan maps a request path to a list
       of behaviours used by successive requests ("500", "stall", "truncate", "corrupt", "ok").
@@ -106,7 +106,10 @@ def serve_simple(args):
                 if files is None:
                     return None, None, ()
                 body, ctype = self.page(m.group(1), files)
-                return body, ctype, [("ETag", '"' + hashlib.sha256(body).hexdigest()[:16] + '"')]
+                extra = [("ETag", '"' + hashlib.sha256(body).hexdigest()[:16] + '"')]
+                if args.max_age is not None:
+                    extra.append(("Cache-Control", f"max-age={args.max_age}, public"))
+                return body, ctype, extra
             m = re.fullmatch(r"/files/([^/]+?)(\.metadata)?", path)
             if m and os.path.exists(os.path.join(args.root, m.group(1))):
                 full = os.path.join(args.root, m.group(1))
@@ -188,6 +191,7 @@ if __name__ == "__main__":
     parser.add_argument("--yanked")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--metadata", action="store_true")
+    parser.add_argument("--max-age", type=int)
     args = parser.parse_args()
     timer = threading.Timer(args.lifetime, lambda: os._exit(0))
     timer.daemon = True

@@ -42,7 +42,7 @@ import TestSupport
         #expect(Set(files.map(\.filename)) == ["alpha-1.0-py3-none-any.whl", "alpha-2.0-py3-none-any.whl"])
         for file in files {
             #expect(file.sha256 == hashes[file.filename])
-            #expect(!file.url.contains("s3cret"))
+            #expect(!file.url.contains("s3cret") && !file.source.contains("s3cret"))
         }
         let beta = try await withUserinfo.files(for: "beta-pkg")
         #expect(beta.map(\.filename) == ["beta_pkg-1.0-py3-none-any.whl"])
@@ -110,6 +110,18 @@ import TestSupport
         #expect(try await offline.files(for: "alpha") == first)
         await #expect(throws: IndexError.self) { _ = try await offline.files(for: "beta-pkg") }
         await #expect(throws: IndexError.self) { _ = try await offline.wheel(for: first[0]) }
+    }
+
+    @Test func freshPagesAreNotAskedForAgain() async throws {
+        let fixture = try IndexFixture(Self.specs)
+        defer { fixture.directory.remove() }
+        let server = try fixture.simpleServer(maxAge: 600)
+        defer { server.stop() }
+        let cache = fixture.directory.child("cache")
+        let first = try await client(server.baseURL + "/simple/", cache: cache).files(for: "alpha")
+        let second = try await client(server.baseURL + "/simple/", cache: cache).files(for: "alpha")
+        #expect(first == second)
+        #expect(fixture.requests().filter { $0.hasPrefix("GET /simple/alpha/") } == ["GET /simple/alpha/ 200"])
     }
 
     @Test func findLinksDirectoryListsWheelsByNormalizedName() async throws {

@@ -13,12 +13,13 @@ public struct IndexFixture: Sendable {
     /// `index_servers.py simple` over the wheels; `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
     public func simpleServer(json: Bool = true, metadata: Bool = true, plan: [String: [String]] = [:],
-                             yanked: [String: String] = [:]) throws -> LoopbackServer {
+                             yanked: [String: String] = [:], maxAge: Int? = nil) throws -> LoopbackServer {
         let planPath = try directory.write("plan.json", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
         let yankedPath = try directory.write("yanked.json", String(decoding: try JSONEncoder().encode(yanked), as: UTF8.self))
         var arguments = ["--root", wheels, "--plan", planPath, "--yanked", yankedPath, "--log", log]
         if json { arguments.append("--json") }
         if metadata { arguments.append("--metadata") }
+        if let maxAge { arguments += ["--max-age", String(maxAge)] }
         return try LoopbackServer("simple", arguments)
     }
 

@@ -28,6 +28,12 @@ import TestSupport
             hashes.append(try Self.sha256(directory.child(name)))
         }
         #expect(hashes[0] == hashes[1])
+        // Building into the sources directory does not pack the previous archive into the next one.
+        for _ in 0..<2 {
+            try PexifyCLI.succeed(["--layout", "zip", "--runtime", "python3.11", "-D", ".", "--handler", "app.py:handler",
+                                   "-o", "function.zip"], currentDirectory: directory.child("src"))
+        }
+        #expect(try Self.names(in: directory.child("src/function.zip")) == ["app.py", "lambda_function.py"])
         let unzip = try run("unzip", ["-tq", directory.child("first.zip")])
         #expect(unzip.status == 0, "\(unzip.summary)")
     }

@@ -39,5 +39,12 @@ import TestSupport
                               environment: ["PEX_ROOT": directory.child("pex_root")])
         let expected = try LambdaLayoutTests.wheelhouseVersion("charset_normalizer")
         #expect(version.status == 0 && (version.stdout + version.stderr).contains(expected), "\(version.summary)")
+
+        let inspection = try #require(try JSONSerialization.jsonObject(
+            with: Data(try PexifyCLI.succeed(["inspect", output, "--json"]).stdout.utf8)) as? [String: Any])
+        let pexInfo = try #require(inspection["pexInfo"] as? String)
+        #expect(pexInfo.contains("\"entry_point\":\"charset_normalizer"), "\(pexInfo)")
+        let names = (inspection["distributions"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        #expect(names.contains("charset_normalizer \(expected)"), "\(names)")
     }
 }

@@ -20,7 +20,7 @@ public enum Build {
         progress("Planning \(kept.count) distributions")
         let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
         let plans = try kept.map { try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion) }
-        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0) }
+        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0, excluding: [request.output]) }
         let prepared: PreparedArchive
         switch request.layout {
         case .zip, .layer:

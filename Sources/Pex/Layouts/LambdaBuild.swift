@@ -53,8 +53,9 @@ enum LambdaBuild {
     /// version needs that the check reads sit near the start of a shared object.
     static let elfPrefixBytes = 1 << 20
 
-    /// The violations of one file. A wheel entry is inflated only as far as its ELF structures need (a
-    /// non-ELF file after 4 bytes' worth of its first chunk); everything else is read whole.
+    /// The violations of one file. A wheel entry larger than ``elfPrefixBytes`` is inflated only that far
+    /// and parsed from there; it is read whole only when its ELF structures lie beyond. Smaller entries and
+    /// files on disk are read whole.
     static func nativeViolations(of entry: ArchiveEntry, check: NativeCheck) throws -> [NativeViolation] {
         guard case let .rawCopy(archive, zipEntry) = entry.content,
               zipEntry.uncompressedSize > UInt64(elfPrefixBytes) else {

@@ -122,10 +122,9 @@ public enum PexLayout {
     public static func zip64Warning(_ plan: ArchivePlan, pythonVersion: String) -> String? {
         let parts = pythonVersion.split(separator: ".").compactMap { Int($0) }
         guard parts.count >= 2, (parts[0], parts[1]) < (3, 13), ZipWriter.requiresZip64(plan) else { return nil }
-        return "warning: this PEX has \(plan.count) entries or more than 4 GiB of data and needs zip64 records, "
-            + "which CPython \(pythonVersion) cannot import from (zipimport reads zip64 only from 3.13 on): "
-            + "running it would fail with \"can't find '__main__' module\". Target CPython 3.13 or newer, "
-            + "or make the archive smaller (fewer or smaller distributions)."
+        return "This PEX needs zip64 records (\(plan.count) entries, or data beyond 4 GiB), which the zipimport of "
+            + "CPython \(pythonVersion) cannot read (it can from 3.13 on): running it would fail with \"can't find "
+            + "'__main__' module\". Target CPython 3.13 or newer, or leave out large distributions."
     }
 
     /// The entry point to bake into PEX-INFO: `-e` as given (validated), or `-c` resolved against the

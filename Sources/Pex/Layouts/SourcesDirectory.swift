@@ -9,8 +9,10 @@ public struct SourcesDirectory: Sendable {
 
     /// Lists the files of `path`. `__pycache__` directories are skipped: host byte code is useless on a
     /// target with another interpreter (packaging-standards.md §8, item 22).
+    /// - Parameter excluding: files never to list, such as the archive being built (`-D . -o function.zip`
+    ///   must not pack the previous `function.zip` into the new one).
     /// - Throws: `LayoutError.missingSourcesDirectory` when `path` is not a directory.
-    public init(path: String) throws {
+    public init(path: String, excluding: [String] = []) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw LayoutError.missingSourcesDirectory(path: path)
@@ -29,7 +31,10 @@ public struct SourcesDirectory: Sendable {
                 if childIsDirectory.boolValue { pending.append(child) } else { files.append(child) }
             }
         }
-        self.files = files.sorted()
+        let excluded = Set(excluding.map { URL(fileURLWithPath: $0).standardizedFileURL.path })
+        self.files = files.filter {
+            !excluded.contains(URL(fileURLWithPath: path + "/" + $0).standardizedFileURL.path)
+        }.sorted()
     }
 
     /// The archive entries for the files, below `prefix`, executable when the owner may execute the file.

@@ -45,7 +45,7 @@ public struct WheelInstallPlan: Sendable {
     /// - Parameters:
     ///   - wheelPath: the `.whl` file.
     ///   - pythonVersion: the target interpreter's `X.Y`, which names the directory `.data/headers` installs
-    ///     into; by default taken from the wheel's first `cpXY` / `pyXY` tag.
+    ///     into; by default taken from the wheel's last `cpXY` / `pyXY` tag.
     /// - Throws: `ZipError` from the strict reader, `WheelError` for a wheel that breaks PEP 427, and the
     ///   model's errors for a bad file name or metadata.
     public init(wheelPath: String, pythonVersion: String? = nil) throws {
@@ -55,7 +55,7 @@ public struct WheelInstallPlan: Sendable {
         let distInfo = try Self.findDistInfo(reader.entries, filename: filename, wheel: wheel)
 
         func file(_ leaf: String) -> ZipEntry? {
-            reader.entries.first { $0.name == distInfo + "/" + leaf && !$0.isDirectory }
+            reader.entry(named: distInfo + "/" + leaf)
         }
         func required(_ leaf: String) throws -> ZipEntry {
             guard let entry = file(leaf) else { throw WheelError.missingFile(wheel: wheel, entry: distInfo + "/" + leaf) }

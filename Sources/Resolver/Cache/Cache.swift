@@ -65,13 +65,22 @@ public struct Cache: Sendable {
 
     // MARK: Index pages
 
-    /// What we remember about an index page: the validators to revalidate it with.
+    /// What we remember about an index page: the validators to revalidate it with, and how long the
+    /// server said it stays fresh (`Cache-Control: max-age`), during which it is not asked again.
     public struct PageRecord: Codable, Sendable {
         public var url: String
         public var finalURL: String
         public var contentType: String?
         public var etag: String?
         public var lastModified: String?
+        /// Seconds since 1970 when the page was fetched or last revalidated.
+        public var fetchedAt: Double?
+        public var maxAge: Double?
+
+        public var isFresh: Bool {
+            guard let fetchedAt, let maxAge else { return false }
+            return Date().timeIntervalSince1970 - fetchedAt < maxAge
+        }
     }
 
     public func page(url: String) -> (record: PageRecord, body: Data)? {

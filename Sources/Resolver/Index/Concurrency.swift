@@ -33,3 +33,10 @@ actor Memo<Key: Hashable & Sendable, Value: Sendable> {
         return try await task.value
     }
 }
+
+/// A set that tells each inserter whether it was first, for "do this once" across tasks.
+actor OnceSet<Element: Hashable & Sendable> {
+    private var members: Set<Element> = []
+
+    func insert(_ element: Element) -> Bool { members.insert(element).inserted }
+}

@@ -63,7 +63,7 @@ public final class IndexClient: Sendable {
                             return (position, FindLinks.files(try await self.flatListing(source), for: name))
                         }
                         let base = source.hasSuffix("/") ? source : source + "/"
-                        return (position, try await self.page(base + name + "/", source: source))
+                        return (position, try await self.page(base + name + "/", source: Credentials.strip(source)))
                     }
                 }
                 var parts: [(Int, [ProjectFile])] = []
@@ -74,7 +74,9 @@ public final class IndexClient: Sendable {
     }
 
     private func flatListing(_ location: String) async throws -> [ProjectFile] {
-        if let directory = FindLinks.localDirectory(location) { return FindLinks.scan(directory: directory) }
+        if let directory = FindLinks.localDirectory(location) {
+            return try await pages.value(for: "dir:" + directory) { FindLinks.scan(directory: directory) }
+        }
         return try await page(location, source: location)
     }
 
@@ -87,7 +89,7 @@ public final class IndexClient: Sendable {
             }
             let key = plainURL.absoluteString
             let cached = cache.page(url: key)
-            if offline {
+            if offline || cached?.record.isFresh == true {
                 guard let cached else { throw IndexError.notCached(url: key) }
                 return try parse(cached.body, record: cached.record, source: source)
             }
@@ -99,15 +101,22 @@ public final class IndexClient: Sendable {
             }
             let request = HTTPRequest(url: plainURL, headers: headers, timeout: policy.timeout)
             let response = try await withRetries(key) { try await self.transport.fetch(request) }
+            let now = Date().timeIntervalSince1970
+            let maxAge = Self.maxAge(response.headers["cache-control"])
             switch response.status {
             case 304 where cached != nil:
-                return try parse(cached!.body, record: cached!.record, source: source)
+                var record = cached!.record
+                record.fetchedAt = now
+                record.maxAge = maxAge ?? record.maxAge
+                try cache.storePage(record, body: cached!.body)
+                return try parse(cached!.body, record: record, source: source)
             case 404, 410:
                 return []
             case 200..<300:
                 let record = Cache.PageRecord(
                     url: key, finalURL: response.url.absoluteString, contentType: response.headers["content-type"],
-                    etag: response.headers["etag"], lastModified: response.headers["last-modified"])
+                    etag: response.headers["etag"], lastModified: response.headers["last-modified"],
+                    fetchedAt: now, maxAge: maxAge)
                 let files = try parse(response.body, record: record, source: source)
                 try cache.storePage(record, body: response.body)
                 return files
@@ -115,6 +124,14 @@ public final class IndexClient: Sendable {
                 throw IndexError.httpStatus(url: key, status: response.status)
             }
         }
+    }
+
+    /// `max-age` from a Cache-Control header; `no-cache`/`no-store` mean always revalidate.
+    static func maxAge(_ header: String?) -> Double? {
+        guard let header = header?.lowercased() else { return nil }
+        let directives = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if directives.contains(where: { $0 == "no-cache" || $0 == "no-store" }) { return nil }
+        return directives.first { $0.hasPrefix("max-age=") }.flatMap { Double($0.dropFirst(8)) }
     }
 
     private func parse(_ body: Data, record: Cache.PageRecord, source: String) throws -> [ProjectFile] {

@@ -65,33 +65,75 @@ public enum SimpleAPI {
     }
 
     /// PEP 691 project detail: `meta.api-version`, `files[]` with `filename`, `url`, `hashes`,
-    /// `requires-python`, `yanked`, `core-metadata` (legacy `dist-info-metadata`), `size`.
+    /// `requires-python`, `yanked`, `core-metadata` (legacy `dist-info-metadata`), `size`. Unknown keys
+    /// are ignored. Decoded with `JSONDecoder` into typed records: large projects list 15,000+ files.
     public static func parseJSON(_ body: Data, pageURL: URL, source: String) throws -> [ProjectFile] {
         let page = pageURL.absoluteString
-        guard let object = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else {
-            throw IndexError.malformedPage(url: page, reason: "the body is not a JSON object")
+        let detail: ProjectDetail
+        do { detail = try JSONDecoder().decode(ProjectDetail.self, from: body) } catch {
+            throw IndexError.malformedPage(url: page, reason: "the JSON does not match PEP 691 (\(error))")
         }
-        if let meta = object["meta"] as? [String: Any], let version = meta["api-version"] as? String {
-            try checkAPIVersion(version, url: page)
-        }
-        guard let files = object["files"] as? [[String: Any]] else {
-            throw IndexError.malformedPage(url: page, reason: "there is no \"files\" list")
-        }
-        return try files.map { entry in
-            guard let filename = entry["filename"] as? String, let href = entry["url"] as? String,
-                  let absolute = URL(string: href, relativeTo: pageURL)?.absoluteString else {
-                throw IndexError.malformedPage(url: page, reason: "a file entry lacks \"filename\" or \"url\"")
-            }
-            var hashes = lowercasedKeys(entry["hashes"] as? [String: String] ?? [:])
+        if let version = detail.meta?.apiVersion { try checkAPIVersion(version, url: page) }
+        return detail.files.map { entry in
+            var hashes = lowercasedKeys(entry.hashes ?? [:])
+            let absolute = entry.url.contains("://") ? entry.url
+                : URL(string: entry.url, relativeTo: pageURL)?.absoluteString ?? entry.url
             let (url, fragmentHash) = splitHashFragment(absolute)
             if let (name, digest) = fragmentHash, hashes[name] == nil { hashes[name] = digest }
             return ProjectFile(
-                filename: filename, url: url, hashes: hashes,
-                requiresPython: entry["requires-python"] as? String,
-                yanked: yankReason(entry["yanked"]),
-                metadataHashes: metadataHashes(entry["core-metadata"] ?? entry["dist-info-metadata"]),
-                size: (entry["size"] as? NSNumber)?.intValue, source: source)
+                filename: entry.filename, url: url, hashes: hashes, requiresPython: entry.requiresPython,
+                yanked: entry.yanked?.reason, metadataHashes: (entry.coreMetadata ?? entry.distInfoMetadata)?.hashes,
+                size: entry.size, source: source)
         }
+    }
+
+    private struct ProjectDetail: Decodable {
+        struct Meta: Decodable {
+            var apiVersion: String?
+            enum CodingKeys: String, CodingKey { case apiVersion = "api-version" }
+        }
+
+        struct File: Decodable {
+            var filename: String
+            var url: String
+            var hashes: [String: String]?
+            var requiresPython: String?
+            var yanked: Yank?
+            var coreMetadata: MetadataFile?
+            var distInfoMetadata: MetadataFile?
+            var size: Int?
+            enum CodingKeys: String, CodingKey {
+                case filename, url, hashes, yanked, size
+                case requiresPython = "requires-python"
+                case coreMetadata = "core-metadata"
+                case distInfoMetadata = "dist-info-metadata"
+            }
+        }
+
+        /// `yanked`: a bool, or a reason string (truthy means yanked).
+        struct Yank: Decodable {
+            var reason: String?
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let flag = try? container.decode(Bool.self) { reason = flag ? "" : nil } else {
+                    reason = try container.decode(String.self)
+                }
+            }
+        }
+
+        /// `core-metadata`: a bool, or the file's hashes (which also means it exists).
+        struct MetadataFile: Decodable {
+            var hashes: [String: String]?
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let flag = try? container.decode(Bool.self) { hashes = flag ? [:] : nil } else {
+                    hashes = lowercasedKeys(try container.decode([String: String].self))
+                }
+            }
+        }
+
+        var meta: Meta?
+        var files: [File]
     }
 
     /// PEP 503 project page: one anchor per file, `#sha256=` fragments, `data-requires-python`
@@ -141,7 +183,7 @@ public enum SimpleAPI {
     }
 
     private static func splitHashFragment(_ url: String) -> (String, (String, String)?) {
-        guard let hashMark = url.firstIndex(of: "#") else { return (url, nil) }
+        guard let hashMark = url.utf8.firstIndex(of: UInt8(ascii: "#")) else { return (url, nil) }
         return (String(url[..<hashMark]), splitHash(String(url[url.index(after: hashMark)...])))
     }
 
@@ -151,25 +193,7 @@ public enum SimpleAPI {
         return (parts[0].lowercased(), parts[1].lowercased())
     }
 
-    private static func lowercasedKeys(_ hashes: [String: String]) -> [String: String] {
+    fileprivate static func lowercasedKeys(_ hashes: [String: String]) -> [String: String] {
         Dictionary(hashes.map { ($0.key.lowercased(), $0.value.lowercased()) }, uniquingKeysWith: { first, _ in first })
-    }
-
-    private static func yankReason(_ value: Any?) -> String? {
-        switch value {
-        case let reason as String: reason
-        case let flag as Bool: flag ? "" : nil
-        case let number as NSNumber: number.boolValue ? "" : nil
-        default: nil
-        }
-    }
-
-    private static func metadataHashes(_ value: Any?) -> [String: String]? {
-        switch value {
-        case let hashes as [String: String]: lowercasedKeys(hashes)
-        case let flag as Bool: flag ? [:] : nil
-        case let number as NSNumber: number.boolValue ? [:] : nil
-        default: nil
-        }
     }
 }

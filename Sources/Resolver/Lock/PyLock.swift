@@ -49,7 +49,7 @@ public enum PyLock {
         let environment = resolution.target.markerEnvironment
         var out = "lock-version = \"1.0\"\n"
         out += "environments = [\(quote(environmentMarker(environment)))]\n"
-        out += "requires-python = \(quote("==" + environment.pythonFullVersion))\n"
+        out += "requires-python = \(quote("==" + environment.pythonVersion + ".*"))\n"
         out += "created-by = \"pexify\"\n"
         for distribution in resolution.distributions {
             out += "\n[[packages]]\n"
@@ -75,11 +75,12 @@ public enum PyLock {
         return out
     }
 
-    /// The target's identity as a PEP 508 marker: platform, machine, implementation and exact Python.
+    /// The target's identity as a PEP 508 marker: platform, machine, implementation and Python minor
+    /// version (not the patch level, which a runtime such as Lambda updates under a deployed lock).
     static func environmentMarker(_ environment: MarkerEnvironment) -> String {
         "sys_platform == '\(environment.sysPlatform)' and platform_machine == '\(environment.platformMachine)'"
             + " and implementation_name == '\(environment.implementationName)'"
-            + " and python_full_version == '\(environment.pythonFullVersion)'"
+            + " and python_version == '\(environment.pythonVersion)'"
     }
 
     /// The pinned wheels of a lock, for a target: checks `lock-version` and `environments`, then picks

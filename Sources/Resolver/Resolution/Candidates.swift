@@ -1,64 +1,95 @@
 /// Every listed version of one project, and for each either the wheel to use on the target or the
 /// reasons every file of that version was rejected. Versions ascend; positions index `VersionSet`s.
-struct Candidates {
-    struct Choice {
+struct Candidates: Sendable {
+    struct Choice: Sendable {
         var file: ProjectFile
         var wheel: WheelFilename
         var rank: Int
         var yanked: Bool { file.yanked != nil }
     }
 
+    /// Why a file was set aside; the words are produced only if a failure report needs them.
+    enum Rejection: Sendable {
+        case sourceDistribution(String)
+        case requiresPython(String, String)
+        case unlistedHash(String)
+        case tags(String)
+    }
+
     let name: PackageName
     let versions: [Version]
     /// The chosen wheel of each usable version (by position).
     let choices: [Int: Choice]
-    /// For unusable versions: one line per rejected file.
-    let rejections: [Int: [String]]
+    /// For unusable versions: every rejected file.
+    let rejections: [Int: [Rejection]]
+    private let target: TargetPlatform
 
     var usable: VersionSet { VersionSet(count: versions.count, members: choices.keys) }
 
-    func index(of version: Version) -> Int? { versions.firstIndex(of: version) }
-
     /// Sorts the files of a listing into versions and picks, per version, the best wheel: not yanked,
     /// then best tag rank, then highest build tag (pip's order; packaging-standards §1.6).
+    ///
+    /// Listings can hold tens of thousands of files (every platform of every release), so a file is
+    /// first screened on its filename's python and platform tags against the target's, and only
+    /// plausible wheels are parsed and ranked in full.
     init(name: PackageName, files: [ProjectFile], target: TargetPlatform, allowedHashes: Set<String>?) {
         self.name = name
+        self.target = target
         let python = target.pythonFullVersion
-        var byVersion: [Version: (choices: [Choice], rejections: [String])] = [:]
+        let interpreters = Set(target.tags.tags.map(\.interpreter))
+        let platforms = Set(target.tags.tags.map(\.platform))
+        var parsedVersions: [Substring: Version?] = [:]
+        var pythonAllowed: [String: Bool] = [:]
+        var byVersion: [Version: (choices: [Choice], rejections: [Rejection])] = [:]
         for file in files {
-            let lower = file.filename.lowercased()
-            if !lower.hasSuffix(".whl") {
-                let stem = lower.hasSuffix(".tar.gz") ? String(file.filename.dropLast(7))
-                    : lower.hasSuffix(".zip") ? String(file.filename.dropLast(4)) : nil
-                if let stem, let dash = stem.lastIndex(of: "-"),
-                   (try? PackageName(String(stem[..<dash]))) == name,
-                   let version = Version(String(stem[stem.index(after: dash)...])) {
-                    byVersion[version, default: ([], [])].rejections.append(
-                        "\(file.filename) is a source distribution, which cannot be built for a foreign target")
-                }
+            let filename = file.filename
+            let isWheel = filename.hasSuffix(".whl")
+            let stem: Substring
+            if isWheel {
+                stem = filename.dropLast(4)
+            } else if filename.hasSuffix(".tar.gz") {
+                stem = filename.dropLast(7)
+            } else if filename.hasSuffix(".zip") {
+                stem = filename.dropLast(4)
+            } else {
                 continue
             }
-            guard let wheel = try? WheelFilename(file.filename), wheel.name == name else { continue }
-            func reject(_ reason: String) { byVersion[wheel.version, default: ([], [])].rejections.append(reason) }
-            if let requiresPython = file.requiresPython, let specifiers = try? VersionSpecifiers(requiresPython),
-               !specifiers.contains(python, prereleases: true) {
-                reject("\(file.filename) requires Python \(requiresPython); the target has \(python)")
+            let parts = stem.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count >= 2 else { continue }
+            let versionText = isWheel ? parts[1] : parts[parts.count - 1]
+            if parsedVersions[versionText] == nil { parsedVersions[versionText] = Version(String(versionText)) }
+            guard let version = parsedVersions[versionText]! else { continue }
+            guard isWheel, parts.count == 5 || parts.count == 6 else {
+                if !isWheel { byVersion[version, default: ([], [])].rejections.append(.sourceDistribution(filename)) }
                 continue
+            }
+            func reject(_ rejection: Rejection) { byVersion[version, default: ([], [])].rejections.append(rejection) }
+            if let requiresPython = file.requiresPython {
+                if pythonAllowed[requiresPython] == nil {
+                    pythonAllowed[requiresPython] = (try? VersionSpecifiers(requiresPython))
+                        .map { $0.contains(python, prereleases: true) } ?? true
+                }
+                if pythonAllowed[requiresPython] == false {
+                    reject(.requiresPython(filename, requiresPython))
+                    continue
+                }
             }
             if let allowedHashes, !(file.sha256.map(allowedHashes.contains) ?? false) {
-                reject("\(file.filename) has no sha256 among the --hash values given")
+                reject(.unlistedHash(filename))
                 continue
             }
-            switch target.tags.compatibility(of: wheel) {
-            case let .compatible(rank):
-                byVersion[wheel.version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, rank: rank))
-            case let .incompatible(reason):
-                reject(WheelRejection.explain(wheel, reason: reason, target: target))
+            let plausible = parts[parts.count - 3].split(separator: ".").contains { interpreters.contains(String($0)) }
+                && parts[parts.count - 1].split(separator: ".").contains { platforms.contains(String($0)) }
+            guard plausible, let wheel = try? WheelFilename(filename), wheel.name == name,
+                  case let .compatible(rank) = target.tags.compatibility(of: wheel) else {
+                reject(.tags(filename))
+                continue
             }
+            byVersion[version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, rank: rank))
         }
         versions = byVersion.keys.sorted()
         var choices: [Int: Choice] = [:]
-        var rejections: [Int: [String]] = [:]
+        var rejections: [Int: [Rejection]] = [:]
         for (position, version) in versions.enumerated() {
             let entry = byVersion[version]!
             let best = entry.choices.min { a, b in
@@ -71,6 +102,27 @@ struct Candidates {
         }
         self.choices = choices
         self.rejections = rejections
+    }
+
+    /// Why each file of an unusable version was rejected, one sentence per file.
+    func reasons(at position: Int) -> [String] {
+        (rejections[position] ?? []).map { rejection in
+            switch rejection {
+            case let .sourceDistribution(file):
+                return "\(file) is a source distribution, which cannot be built for a foreign target"
+            case let .requiresPython(file, specifiers):
+                return "\(file) requires Python \(specifiers); the target has \(target.pythonFullVersion)"
+            case let .unlistedHash(file):
+                return "\(file) has no sha256 among the --hash values given"
+            case let .tags(file):
+                guard let wheel = try? WheelFilename(file) else { return "\(file) is not a valid wheel file name" }
+                guard wheel.name == name else { return "\(file) names the project \(wheel.name), not \(name)" }
+                guard case let .incompatible(reason) = target.tags.compatibility(of: wheel) else {
+                    return "\(file) fits the target"
+                }
+                return WheelRejection.explain(wheel, reason: reason, target: target)
+            }
+        }
     }
 
     /// The versions a requirement admits, under the pre-release rule (only when asked for, named by

@@ -39,7 +39,7 @@ struct ConflictReport {
             }
             lines.append("Nearest files of \(name) that exist, and why they cannot be used:")
             for position in nearest {
-                let reasons = loaded.rejections[position] ?? []
+                let reasons = loaded.reasons(at: position)
                 if reasons.isEmpty { lines.append("  \(name) \(loaded.versions[position]): no files") }
                 for reason in reasons.prefix(4) { lines.append("  \(name) \(loaded.versions[position]): \(reason)") }
                 if reasons.count > 4 { lines.append("  … and \(reasons.count - 4) more files of \(name) \(loaded.versions[position])") }

@@ -8,8 +8,7 @@ final class DependencyProvider {
     let prereleases: Bool
     private let requirements: [Requirement]
     private let constraints: [PackageName: [Requirement]]
-    private let directFiles: [PackageName: ProjectFile]
-    private let allowedHashes: [PackageName: Set<String>]?
+    private let source: CandidateSource
     private(set) var candidates: [PackageName: Candidates] = [:]
     /// Real projects each (package, version) depends on, for the resolution's dependency lists.
     private(set) var dependencyNames: [PackageVersion: [PackageName]] = [:]
@@ -37,8 +36,8 @@ final class DependencyProvider {
             direct[requirement.name] = ProjectFile(filename: filename, url: String(plain[0]), hashes: hashes,
                                                    source: "a direct URL")
         }
-        directFiles = direct
-        self.allowedHashes = allowedHashes
+        source = CandidateSource(client: client, target: target, prereleases: prereleases, directFiles: direct,
+                                 allowedHashes: allowedHashes)
     }
 
     func universeCount(_ package: SolverPackage) -> Int {
@@ -60,29 +59,13 @@ final class DependencyProvider {
     /// each new package brings: its unusable versions and its constraints.
     private func load(_ names: [PackageName]) async throws -> [Incompatibility] {
         let missing = Array(Set(names.filter { candidates[$0] == nil })).sorted()
-        let listings = try await withThrowingTaskGroup(of: (PackageName, [ProjectFile]).self) { group in
-            for name in missing {
-                group.addTask { [client, directFiles, allowedHashes] in
-                    var files: [ProjectFile]
-                    if let file = directFiles[name] { files = [file] } else { files = try await client.files(for: name.rawValue) }
-                    // Hash-checking mode compares every candidate's sha256, so local files get hashed.
-                    if allowedHashes != nil {
-                        for index in files.indices where files[index].sha256 == nil {
-                            guard let path = files[index].localPath else { continue }
-                            files[index].hashes["sha256"] = try client.cache.localSHA256(path: path)
-                        }
-                    }
-                    return (name, files)
-                }
-            }
-            var result: [PackageName: [ProjectFile]] = [:]
-            for try await (name, files) in group { result[name] = files }
-            return result
+        let loaded = try await withThrowingTaskGroup(of: Candidates.self) { group in
+            for name in missing { group.addTask { [source] in try await source.candidates(name) } }
+            return try await group.reduce(into: [PackageName: Candidates]()) { $0[$1.name] = $1 }
         }
         var added: [Incompatibility] = []
         for name in missing {
-            let loaded = Candidates(name: name, files: listings[name] ?? [], target: target,
-                                    allowedHashes: allowedHashes.map { $0[name] ?? [] })
+            let loaded = loaded[name]!
             candidates[name] = loaded
             // One incompatibility per run of adjacent unusable versions keeps explanations short
             // ("numpy >=2.1.0 has no wheel for the target") yet specific.
@@ -176,16 +159,64 @@ final class DependencyProvider {
         }
     }
 
-    /// Starts fetching, in the background, the metadata of the version each dependency will most
-    /// likely get (its newest usable match), so the solver rarely waits on the network.
+    /// Starts warming, in the background, the listings and metadata the solver will most likely ask
+    /// for next, so it rarely waits on the network.
     private func prefetch(_ requirements: [Requirement]) {
         for requirement in requirements {
-            guard let loaded = candidates[requirement.name] else { continue }
-            let allowed = loaded.versions(matching: requirement.specifiers, prereleases: prereleases)
-                .intersection(loaded.usable)
-            guard let newest = allowed.members.last, let choice = loaded.choices[newest] else { continue }
-            let client = self.client
-            Task { _ = try? await client.metadata(for: choice.file) }
+            Task { [source] in await source.warm(requirement) }
+        }
+    }
+}
+
+/// The concurrent half of the provider: builds `Candidates` once per project (listing fetch and
+/// file screening run off the solver's path, in parallel) and walks ahead through the likely
+/// dependency graph, fetching listings and metadata before the solver gets there.
+struct CandidateSource: Sendable {
+    let client: IndexClient
+    let target: TargetPlatform
+    let prereleases: Bool
+    let directFiles: [PackageName: ProjectFile]
+    let allowedHashes: [PackageName: Set<String>]?
+    private let memo = Memo<PackageName, Candidates>()
+    private let warmed = OnceSet<PackageName>()
+
+    init(client: IndexClient, target: TargetPlatform, prereleases: Bool, directFiles: [PackageName: ProjectFile],
+         allowedHashes: [PackageName: Set<String>]?) {
+        self.client = client
+        self.target = target
+        self.prereleases = prereleases
+        self.directFiles = directFiles
+        self.allowedHashes = allowedHashes
+    }
+
+    func candidates(_ name: PackageName) async throws -> Candidates {
+        try await memo.value(for: name) { [self] in
+            var files: [ProjectFile]
+            if let file = directFiles[name] { files = [file] } else { files = try await client.files(for: name.rawValue) }
+            // Hash-checking mode compares every candidate's sha256, so local files get hashed.
+            if allowedHashes != nil {
+                for index in files.indices where files[index].sha256 == nil {
+                    guard let path = files[index].localPath else { continue }
+                    files[index].hashes["sha256"] = try client.cache.localSHA256(path: path)
+                }
+            }
+            return Candidates(name: name, files: files, target: target, allowedHashes: allowedHashes.map { $0[name] ?? [] })
+        }
+    }
+
+    /// Fetches the listing of `requirement`'s project, the metadata of its newest usable match, and
+    /// recursively the same for that version's dependencies. Errors are left for the solver to meet.
+    func warm(_ requirement: Requirement) async {
+        guard await warmed.insert(requirement.name), let loaded = try? await candidates(requirement.name) else { return }
+        let allowed = loaded.versions(matching: requirement.specifiers, prereleases: prereleases).intersection(loaded.usable)
+        guard let newest = allowed.members.last, let choice = loaded.choices[newest],
+              let data = try? await client.metadata(for: choice.file),
+              let metadata = try? CoreMetadata(parsing: String(decoding: data, as: UTF8.self)) else { return }
+        let environment = target.markerEnvironment
+        await withTaskGroup(of: Void.self) { group in
+            for dependency in metadata.requiresDist where dependency.marker?.evaluate(environment) ?? true {
+                group.addTask { await warm(dependency) }
+            }
         }
     }
 }

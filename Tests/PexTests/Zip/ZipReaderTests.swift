@@ -182,7 +182,10 @@ private func expectZipError(naming archive: String, entry: String? = nil, _ matc
         defer { directory.remove() }
         let isCRC: (ZipError) -> Bool = { if case .crcMismatch = $0 { true } else { false } }
         let deflated = try malformedZip("crc", in: directory)
-        _ = try ZipReader(path: deflated)   // not verified: accepted
+        let unverified = try ZipReader(path: deflated)   // not verified at open: accepted
+        expectZipError(naming: deflated, entry: "pkg/data.txt", isCRC) {
+            try unverified.verify(try #require(unverified.entry(named: "pkg/data.txt")))
+        }
         expectZipError(naming: deflated, entry: "pkg/data.txt", isCRC) { _ = try ZipReader(path: deflated, verifyCRC: true) }
 
         let stored = try malformedZip("storedCRC", in: directory)

@@ -4,7 +4,7 @@ CPython's zipimport never caches bytecode for sources in an archive (and, up to 
 module twice: once to find its file name, once to run it), so a large pure-Python dependency would
 be recompiled on every start. This importer is zipimport with two changes: file names are worked
 out from the archive's index without compiling, and code objects are kept in
-PEX_ROOT/bytecode/1/<cache tag>/<content hash>/<path>c, where the content hash is the
+PEX_ROOT/bytecode/1/<cache tag>[.opt-N]/<content hash>/<path>c, where the content hash is the
 distribution's fingerprint (or the PEX's code hash for user code). The key says what the source is,
 so entries never need an mtime check and are shared by every PEX that carries the same wheel.
 """
@@ -119,6 +119,8 @@ def install(pex):
     tag = sys.implementation.cache_tag
     if tag is None:
         return
+    if sys.flags.optimize:  # -O and -OO compile differently, as CPython's `.opt-N.pyc` names say.
+        tag += ".opt-%d" % sys.flags.optimize
     hashes = dict(pex.info.get("distributions", {}))
     hashes[""] = pex.info.get("code_hash", "")
     cache = os.path.join(pex_root.writable_root(), "bytecode", "1", tag)
