@@ -60,15 +60,8 @@ enum ModelBenchmarks {
 
         let build = try median(repeats: repeats) { _ = try TargetPlatform.parse(platform: "linux_x86_64-cp-3.12.3-cp312", manylinux: "manylinux_2_34") }
         results.append(Measurement(name: "target tag list build (cp312, glibc 2.34)", seconds: build, bytes: nil))
-        return """
-        # model benchmark (\(ISO8601DateFormatter().string(from: Date())))
-
-        Median of \(repeats) runs in one process; load average \(ZipBenchmark.loadAverage()).
-
-        | model | time | rate | note |
-        |---|---|---|---|
-
-        """ + results.map(\.row).joined(separator: "\n") + "\n"
+        return Measurement.report("model benchmark", note: "Median of \(repeats) runs in one process; load average "
+            + "\(ZipBenchmark.loadAverage()).", results)
     }
 
     private static func rate(_ name: String, _ seconds: Double, count: Int, unit: String, note: String = "") -> Measurement {
