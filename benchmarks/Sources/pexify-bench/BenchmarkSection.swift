@@ -4,7 +4,7 @@ import Foundation
 /// executable re-invoked as `--child NAME ARGS...`) so each peak RSS figure is that measurement's own.
 struct BenchmarkSection: Sendable {
     var name: String
-    var run: @Sendable (_ quick: Bool) throws -> String
+    var run: @Sendable (_ quick: Bool) async throws -> String
     var children: [String: @Sendable ([String]) throws -> Void] = [:]
 
     struct Outcome {

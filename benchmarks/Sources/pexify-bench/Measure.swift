@@ -7,6 +7,19 @@ struct Measurement {
     var bytes: Int?
     var note: String = ""
 
+    /// A report: a title with the time, a note on how it was measured, and one table row per measurement.
+    static func report(_ title: String, note: String, _ measurements: [Measurement]) -> String {
+        """
+        # \(title) (\(ISO8601DateFormatter().string(from: Date())))
+
+        \(note)
+
+        | Case | time | rate | note |
+        |---|---|---|---|
+
+        """ + measurements.map(\.row).joined(separator: "\n") + "\n"
+    }
+
     var row: String {
         let rate = bytes.map { String(format: "%.1f MB/s", Double($0) / seconds / 1_000_000) } ?? ""
         return "| \(name) | \(String(format: "%.3f s", seconds)) | \(rate) | \(note) |"

@@ -5,9 +5,10 @@ import Resolver
 /// resolution — PEP 440 parsing and comparison, specifier checks, wheel file name parsing and tag
 /// ranking against a Lambda target.
 enum ModelBenchmarks {
-    /// Runs the section, prints its Markdown table rows and returns them.
-    @discardableResult
-    static func run(quick: Bool) -> [Measurement] {
+    static let section = BenchmarkSection(name: "model", run: run)
+
+    /// Runs the section and returns its report, a Markdown table of rates.
+    static func run(quick: Bool) throws -> String {
         let scale = quick ? 1 : 10
         let repeats = quick ? 3 : 5
         var results: [Measurement] = []
@@ -30,7 +31,7 @@ enum ModelBenchmarks {
         }
         results.append(rate("version compare (sort)", sort, count: comparisons, unit: "comparisons"))
 
-        let specifiers = try! VersionSpecifiers(">=1.0,<3,!=2.0.*,~=1.2")
+        let specifiers = try VersionSpecifiers(">=1.0,<3,!=2.0.*,~=1.2")
         var kept = 0
         let filter = median(repeats: repeats) { kept = specifiers.filter(parsed).count }
         results.append(rate("specifier filter", filter, count: parsed.count, unit: "versions", note: "\(kept) kept"))
@@ -49,7 +50,7 @@ enum ModelBenchmarks {
         let wheelParse = median(repeats: repeats) { wheels = names.compactMap { try? WheelFilename($0) } }
         results.append(rate("wheel filename parse", wheelParse, count: names.count, unit: "names"))
 
-        let target = try! TargetPlatform.lambda(runtime: "python3.12", architecture: "x86_64")
+        let target = try TargetPlatform.lambda(runtime: "python3.12", architecture: "x86_64")
         var compatible = 0
         let rank = median(repeats: repeats) {
             compatible = wheels.reduce(0) { $0 + (target.tags.compatibility(of: $1).isCompatible ? 1 : 0) }
@@ -57,11 +58,10 @@ enum ModelBenchmarks {
         results.append(rate("tag ranking (Lambda python3.12 x86_64, \(target.tags.count) tags)", rank, count: wheels.count,
                             unit: "wheels", note: "\(compatible) compatible"))
 
-        let build = median(repeats: repeats) { _ = try! TargetPlatform.parse(platform: "linux_x86_64-cp-3.12.3-cp312", manylinux: "manylinux_2_34") }
+        let build = try median(repeats: repeats) { _ = try TargetPlatform.parse(platform: "linux_x86_64-cp-3.12.3-cp312", manylinux: "manylinux_2_34") }
         results.append(Measurement(name: "target tag list build (cp312, glibc 2.34)", seconds: build, bytes: nil))
-        print("| model | time | rate | note |\n|---|---|---|---|")
-        for result in results { print(result.row) }
-        return results
+        return Measurement.report("model benchmark", note: "Median of \(repeats) runs in one process; load average "
+            + "\(ZipBenchmark.loadAverage()).", results)
     }
 
     private static func rate(_ name: String, _ seconds: Double, count: Int, unit: String, note: String = "") -> Measurement {

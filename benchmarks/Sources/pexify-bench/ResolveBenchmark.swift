@@ -6,6 +6,12 @@ import Resolver
 /// (uv from PyPI: `UV=/path/to/uv`, else `uv` on PATH; its rows are skipped when it is missing).
 /// The ratio column is pexify's time over uv's.
 enum ResolveBenchmark {
+    /// Needs the network (the configured index); there is no quick variant.
+    static let section = BenchmarkSection(name: "resolve") { _ in
+        Measurement.report("resolve benchmark", note: "One cold and one warm run per case against the configured "
+            + "index; load average \(ZipBenchmark.loadAverage()).", try await run())
+    }
+
     struct Case {
         var label: String
         var requirements: [String]

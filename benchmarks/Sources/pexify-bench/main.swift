@@ -4,6 +4,8 @@ import Foundation
 // Other areas add one line here.
 let sections: [BenchmarkSection] = [
     ZipBenchmark.section,
+    ModelBenchmarks.section,
+    ResolveBenchmark.section,
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -19,7 +21,7 @@ guard unknown.isEmpty else {
     exit(2)
 }
 for section in sections where requested.isEmpty || requested.contains(section.name) {
-    let report = try section.run(quick)
+    let report = try await section.run(quick)
     print(report)
     let file = try BenchmarkSection.saveResult(report, section: section.name)
     FileHandle.standardError.write(Data("wrote \(file)\n".utf8))
