@@ -75,6 +75,28 @@ public struct ArchiveAssembly: Sendable {
         return bytes
     }
 
+    /// The uncompressed bytes of `ranges` of a wheel entry, from one streaming pass that keeps nothing
+    /// else, so a large library's far structures can be read without holding the library in memory.
+    /// A range past the end of the entry comes back short.
+    static func inflated(_ entry: ZipEntry, in archive: String, ranges: Set<Range<Int>>) throws -> [Range<Int>: [UInt8]] {
+        var pieces = Dictionary(uniqueKeysWithValues: ranges.map { ($0, [UInt8]()) })
+        let end = ranges.map(\.upperBound).max() ?? 0
+        var offset = 0
+        do {
+            try decodeEntry(entry, in: try ReadOnlyFile(path: archive)) { chunk in
+                let chunkRange = offset..<offset + chunk.count
+                for range in ranges where range.overlaps(chunkRange) {
+                    let lower = max(range.lowerBound, chunkRange.lowerBound) - offset
+                    let upper = min(range.upperBound, chunkRange.upperBound) - offset
+                    pieces[range]!.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[lower..<upper]))
+                }
+                offset += chunk.count
+                if offset >= end { throw LimitReached() }
+            }
+        } catch is LimitReached {}
+        return pieces
+    }
+
     private struct LimitReached: Error {}
 
     /// The uncompressed bytes of a content (in memory: for colliding files and the native-code check).

@@ -55,29 +55,43 @@ enum LambdaBuild {
         if !violations.isEmpty { throw LayoutError.nativeCode(violations.map(\.description)) }
     }
 
-    /// How much of a wheel entry is inflated first: the ELF header, program headers, dynamic segment and
-    /// version needs that the check reads sit near the start of a shared object.
+    /// How much of a wheel entry is inflated first: the ELF header, program headers and version needs that
+    /// the check reads sit near the start of a shared object.
     static let elfPrefixBytes = 1 << 20
 
-    /// The violations of one file. A wheel entry larger than ``elfPrefixBytes`` is inflated only that far
-    /// and parsed from there; it is read whole only when its ELF structures lie beyond. Smaller entries and
-    /// files on disk are read whole.
-    static func nativeViolations(of entry: ArchiveEntry, check: NativeCheck) throws -> [NativeViolation] {
+    /// How much is kept from where the parser first reads past what was inflated (a dynamic segment or a
+    /// version table is a few KiB).
+    static let elfWindowBytes = 1 << 16
+
+    /// The violations of one file. A wheel entry larger than `prefixBytes` is inflated only that far and
+    /// parsed from there; what the parser asks for beyond it (the dynamic segment of a large library
+    /// follows its code) is inflated in further streaming passes that keep only those ranges, so even
+    /// libtorch is checked in little memory. Smaller entries and files on disk are read whole.
+    static func nativeViolations(of entry: ArchiveEntry, check: NativeCheck,
+                                 prefixBytes: Int = elfPrefixBytes) throws -> [NativeViolation] {
         guard case let .rawCopy(archive, zipEntry) = entry.content,
-              zipEntry.uncompressedSize > UInt64(elfPrefixBytes) else {
+              zipEntry.uncompressedSize > UInt64(prefixBytes) else {
             return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
         }
-        let prefix = try ArchiveAssembly.inflated(zipEntry, in: archive, limit: elfPrefixBytes)
+        let prefix = try ArchiveAssembly.inflated(zipEntry, in: archive, limit: prefixBytes)
         guard ELFInfo.isELF(prefix) else { return [] }
-        var beyondPrefix = false
-        let info = try? ELFInfo(size: Int(zipEntry.uncompressedSize)) { offset, count in
-            guard offset + count <= prefix.count else {
-                beyondPrefix = true
+        var pieces: [Range<Int>: [UInt8]] = [0..<prefix.count: prefix]
+        for _ in 0..<4 {
+            var missing: Set<Range<Int>> = []
+            let info = try? ELFInfo(size: Int(zipEntry.uncompressedSize)) { offset, count in
+                let wanted = offset..<offset + count
+                for (range, bytes) in pieces where range.lowerBound <= wanted.lowerBound
+                    && wanted.upperBound <= range.lowerBound + bytes.count {
+                    return Array(bytes[(wanted.lowerBound - range.lowerBound)..<(wanted.upperBound - range.lowerBound)])
+                }
+                // The parser walks a table an entry at a time; a window takes in the rest of it in this pass.
+                missing.insert(wanted.lowerBound..<wanted.lowerBound + max(count, Self.elfWindowBytes))
                 throw PrefixExhausted()
             }
-            return Array(prefix[offset..<offset + count])
+            if let info, missing.isEmpty { return check.violations(path: entry.path, info: info) }
+            if missing.isEmpty { break }
+            pieces.merge(try ArchiveAssembly.inflated(zipEntry, in: archive, ranges: missing)) { kept, _ in kept }
         }
-        if let info, !beyondPrefix { return check.violations(path: entry.path, info: info) }
         return check.violations(path: entry.path, bytes: try ArchiveAssembly.bytes(of: entry.content))
     }
 
