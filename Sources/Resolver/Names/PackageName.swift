@@ -4,7 +4,7 @@
 /// Two spellings of one project compare equal, so this is the key for index URLs, de-duplication and
 /// lock files. The name must match the [core metadata](https://packaging.python.org/specifications/name-normalization/)
 /// rule `^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$` (case-insensitive).
-public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct PackageName: NormalizedName {
     /// The normalised name, e.g. `zope-interface`.
     public let rawValue: String
 
@@ -17,24 +17,11 @@ public struct PackageName: Hashable, Comparable, Sendable, CustomStringConvertib
 
     /// The name as wheel and `.dist-info` file names spell it: `-` replaced by `_` (PEP 427).
     public var underscored: String { rawValue.replacingASCII("-", with: "_") }
-
-    public var description: String { rawValue }
-    public static func < (lhs: PackageName, rhs: PackageName) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        try self.init(raw)
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// An extra name (`requests[socks]`), normalised like a project name, as
 /// [PEP 685](https://peps.python.org/pep-0685/) requires: `use_chardet_on_py3` → `use-chardet-on-py3`.
-public struct ExtraName: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct ExtraName: NormalizedName {
     /// The normalised extra name.
     public let rawValue: String
 
@@ -44,13 +31,23 @@ public struct ExtraName: Hashable, Comparable, Sendable, CustomStringConvertible
         guard let normalized = normalizeName(raw) else { throw .invalidName(raw, kind: "extra name") }
         rawValue = normalized
     }
+}
 
+/// A name kept in its PEP 503 normalised form: ordered, printed and encoded as that string, and
+/// validated again when decoded.
+public protocol NormalizedName: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The normalised name.
+    var rawValue: String { get }
+    /// Validates and normalises `raw`.
+    init(_ raw: String) throws(NameError)
+}
+
+extension NormalizedName {
     public var description: String { rawValue }
-    public static func < (lhs: ExtraName, rhs: ExtraName) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public init(from decoder: any Decoder) throws {
-        let raw = try decoder.singleValueContainer().decode(String.self)
-        try self.init(raw)
+        try self.init(try decoder.singleValueContainer().decode(String.self))
     }
 
     public func encode(to encoder: any Encoder) throws {
