@@ -32,6 +32,9 @@ public struct ArchiveAssembly: Sendable {
     }
 
     public mutating func add(_ entries: [ArchiveEntry], owner: String) throws {
+        plan.reserveCapacity(plan.count + entries.count)
+        owners.reserveCapacity(owners.count + entries.count)
+        contents.reserveCapacity(contents.count + entries.count)
         for entry in entries { try add(entry, owner: owner) }
     }
 

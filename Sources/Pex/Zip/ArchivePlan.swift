@@ -34,7 +34,11 @@ public struct ArchiveEntry: Sendable {
 /// every parent directory before its children. Parent directories are added implicitly, because zipimport
 /// before CPython 3.14 needs them for PEP 420 namespace packages.
 public struct ArchivePlan: Sendable {
-    private var members: [String: ArchiveEntry] = [:]
+    /// Members in the order they were added.
+    private var members: [ArchiveEntry] = []
+    /// Each member's index, keyed by its path without a directory's trailing "/": a file and a directory
+    /// of the same name, which would collide when extracted, meet on one key.
+    private var positions: [String: Int] = [:]
     /// The parent directory (with its "/") of the last entry added: entries usually arrive grouped by
     /// directory, and a parent already in the plan has all of its own parents checked and added.
     private var lastParent = ""
@@ -46,38 +50,67 @@ public struct ArchivePlan: Sendable {
     ///   and a directory would share a name; `ZipError.invalidPath` for absolute, `..` or empty paths.
     ///   Directories may be added more than once.
     public mutating func add(_ entry: ArchiveEntry) throws {
+        let slash = UInt8(ascii: "/")
         var entry = entry
-        if entry.isDirectory && !entry.path.hasSuffix("/") { entry.path += "/" }
+        if entry.isDirectory && entry.path.utf8.last != slash { entry.path += "/" }
         if let reason = EntryName.problem(entry.path) { throw ZipError.invalidPath(path: entry.path, reason: reason) }
-        if !entry.isDirectory && entry.path.hasSuffix("/") {
+        if !entry.isDirectory && entry.path.utf8.last == slash {
             throw ZipError.invalidPath(path: entry.path, reason: "only directories may end in '/'")
         }
-        let bare = entry.isDirectory ? String(entry.path.dropLast()) : entry.path
-        if let existing = members[entry.path] {
-            guard entry.isDirectory && existing.isDirectory else { throw ZipError.duplicateEntry(path: entry.path) }
+        var key = entry.isDirectory ? String(entry.path.utf8.dropLast())! : entry.path
+        // Plans of 100k entries come through here: the parent is found and compared as bytes (`==` on
+        // strings would also take canonically equivalent names for the same), and the key is hashed once.
+        let parentLength = key.withUTF8 { bytes in bytes.lastIndex(of: slash).map { $0 + 1 } ?? 0 }
+        if parentLength > 0 && !EntryName.hasPrefix(key, lastParent, length: parentLength) {
+            try addParents(of: key, parentLength: parentLength)
+            lastParent = String(key.utf8.prefix(parentLength))!
+        }
+        if let existing = positions.updateValue(members.count, forKey: key) {
+            positions[key] = existing
+            guard entry.isDirectory && members[existing].isDirectory else { throw ZipError.duplicateEntry(path: key) }
             return
         }
-        // A file "a" and a directory "a/" would collide when extracted.
-        let twin = entry.isDirectory ? bare : bare + "/"
-        if members[twin] != nil { throw ZipError.duplicateEntry(path: bare) }
-        if let slash = bare.lastIndex(of: "/"), bare[...slash] != lastParent {
-            var parent = bare
-            while let slash = parent.lastIndex(of: "/") {
-                parent = String(parent[..<slash])
-                if members[parent] != nil { throw ZipError.duplicateEntry(path: parent) }
-                if members[parent + "/"] != nil { break }   // its own parents were added with it
-                members[parent + "/"] = ArchiveEntry(path: parent + "/", content: .directory, executable: true)
+        members.append(entry)
+    }
+
+    /// Adds the missing directories above `key`, whose parent is its first `parentLength` bytes (with "/").
+    private mutating func addParents(of key: String, parentLength: Int) throws {
+        var parent = String(key.utf8.prefix(parentLength - 1))!
+        while true {
+            if let existing = positions[parent] {
+                guard members[existing].isDirectory else { throw ZipError.duplicateEntry(path: parent) }
+                return   // its own parents were added with it
             }
-            lastParent = String(bare[...slash])
+            positions[parent] = members.count
+            members.append(ArchiveEntry(path: parent + "/", content: .directory, executable: true))
+            guard let slash = parent.utf8.lastIndex(of: UInt8(ascii: "/")) else { return }
+            parent = String(parent[..<slash])
         }
-        members[entry.path] = entry
+    }
+
+    /// Makes room for `count` members in all, so adding them does not rehash every path added so far.
+    public mutating func reserveCapacity(_ count: Int) {
+        members.reserveCapacity(count)
+        positions.reserveCapacity(count)
     }
 
     /// Number of members, parent directories included.
     public var count: Int { members.count }
 
-    /// The members in canonical order (sorted on each access: O(n log n)).
-    public var entries: [ArchiveEntry] {
-        members.values.sorted { EntryName.precedes($0.path, $1.path) }
+    /// The members in canonical order (sorted on each access: O(n log n); the members themselves are
+    /// shared with the plan, not copied).
+    public var entries: OrderedEntries {
+        let order = members.indices.sorted { EntryName.precedes(members[$0].path, members[$1].path) }
+        return OrderedEntries(members: members, order: order)
+    }
+
+    /// The plan's members in canonical order.
+    public struct OrderedEntries: RandomAccessCollection, Sendable {
+        fileprivate let members: [ArchiveEntry]
+        fileprivate let order: [Int]
+
+        public var startIndex: Int { 0 }
+        public var endIndex: Int { order.count }
+        public subscript(position: Int) -> ArchiveEntry { members[order[position]] }
     }
 }

@@ -12,7 +12,17 @@ enum EntryName {
     }
 
     /// Whether writing `name` needs the UTF-8 flag (bit 11): exactly when it is not plain ASCII.
-    static func needsUTF8Flag(_ name: String) -> Bool { !name.utf8.allSatisfy { $0 < 0x80 } }
+    static func needsUTF8Flag(_ name: String) -> Bool {
+        var name = name
+        return name.withUTF8 { bytes in !bytes.allSatisfy { $0 < 0x80 } }
+    }
+
+    /// Whether the first `length` UTF-8 bytes of `name` are exactly `prefix`.
+    static func hasPrefix(_ name: String, _ prefix: String, length: Int) -> Bool {
+        var name = name, prefix = prefix
+        return prefix.utf8.count == length && name.utf8.count >= length
+            && name.withUTF8 { a in prefix.withUTF8 { b in memcmp(a.baseAddress!, b.baseAddress!, length) == 0 } }
+    }
 
     /// Why `name` is unsafe to extract or ambiguous, or nil when it is fine. One pass over the bytes:
     /// plans of 100k entries check every name.

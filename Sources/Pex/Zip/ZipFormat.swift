@@ -40,26 +40,35 @@ enum ZipFormat {
     static let dosDirectoryAttribute: UInt32 = 0x10
 }
 
-/// Appends little-endian integers to a byte buffer.
+/// Writes little-endian integers and names into memory the caller sized for them (a header at a time,
+/// straight into the output buffer).
 struct ByteWriter {
-    var bytes: [UInt8] = []
+    private let memory: UnsafeMutableRawBufferPointer
+    private(set) var count = 0
 
-    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
 
-    mutating func u16(_ value: UInt16) {
-        bytes.append(UInt8(truncatingIfNeeded: value))
-        bytes.append(UInt8(truncatingIfNeeded: value >> 8))
+    mutating func u16(_ value: UInt16) { put(value) }
+    mutating func u32(_ value: UInt32) { put(value) }
+    mutating func u64(_ value: UInt64) { put(value) }
+
+    /// The UTF-8 bytes of `text`.
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
-    mutating func u32(_ value: UInt32) {
-        for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        precondition(count + bytes.count <= memory.count, "header larger than its reserved space")
+        if let source = bytes.baseAddress { (memory.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count) }
+        count += bytes.count
     }
 
-    mutating func u64(_ value: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+    private mutating func put<T: FixedWidthInteger>(_ value: T) {
+        precondition(count + MemoryLayout<T>.size <= memory.count, "header larger than its reserved space")
+        memory.storeBytes(of: value.littleEndian, toByteOffset: count, as: T.self)
+        count += MemoryLayout<T>.size
     }
-
-    mutating func append<C: Collection>(_ data: C) where C.Element == UInt8 { bytes.append(contentsOf: data) }
 }
 
 /// Reads little-endian integers from a byte buffer; every read is bounds-checked and returns nil past the end.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A strict reader of a ZIP archive's central directory (APPNOTE 4.3.12-4.3.16, zip64 aware, tolerant
 /// of prefix bytes such as a shebang). It checks every entry's local header against the central record
 /// and refuses archives that different readers could interpret differently, as uv does: bytes after the
@@ -23,7 +25,11 @@ public struct ZipReader: Sendable {
         index.reserveCapacity(records.count)
         var entries: [ZipEntry] = []
         entries.reserveCapacity(records.count)
-        let window = ReadWindow(file)
+        // Only the local headers are read here: data of 4 KiB or more costs more to copy than one more `pread`.
+        let window = ReadWindow(file, holes: records.compactMap { record in
+            record.compressedSize < 4096 ? nil
+                : record.localHeaderOffset + directory.concat + UInt64(ZipFormat.localHeaderSize + record.nameBytes.count)
+        })
         for record in records {
             guard index.updateValue(entries.count, forKey: record.name) == nil else {
                 throw ZipError.duplicateName(archive: path, entry: record.name)
@@ -60,10 +66,10 @@ public struct ZipReader: Sendable {
     /// Each entry's bytes (local header through data) must end before the next entry's header starts,
     /// and all of them before the central directory.
     private static func checkOverlaps(_ entries: [ZipEntry], archive: String, directoryStart: UInt64) throws {
-        let sorted = entries.sorted { $0.localHeaderOffset < $1.localHeaderOffset }
+        let sorted = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
         for (current, next) in zip(sorted, sorted.dropFirst())
-        where current.dataOffset + current.compressedSize > next.localHeaderOffset {
-            throw ZipError.overlappingEntries(archive: archive, entry: current.name, other: next.name)
+        where entries[current].dataOffset + entries[current].compressedSize > entries[next].localHeaderOffset {
+            throw ZipError.overlappingEntries(archive: archive, entry: entries[current].name, other: entries[next].name)
         }
     }
 }
@@ -260,26 +266,32 @@ private struct CentralRecord {
     func validated(in window: ReadWindow, concat: UInt64, directoryStart: UInt64) throws -> ZipEntry {
         let file = window.file
         let archive = file.path
+        func mismatch(_ field: String) -> ZipError { .localHeaderMismatch(archive: archive, entry: name, field: field) }
         let headerOffset = localHeaderOffset + concat
         guard headerOffset + UInt64(ZipFormat.localHeaderSize) <= directoryStart else {
             throw ZipError.truncated(archive: archive, entry: name, detail: "its local header lies outside the data area")
         }
-        let fixedAndName = try window.withBytes(at: headerOffset, count: ZipFormat.localHeaderSize + nameBytes.count) {
-            [UInt8]($0)
+        // Parsed in place: the reader visits every entry of every wheel.
+        let local = try window.withBytes(at: headerOffset, count: ZipFormat.localHeaderSize + nameBytes.count) {
+            bytes -> (flags: UInt16, crc: UInt32, compressed: UInt64, uncompressed: UInt64, extraLength: Int)? in
+            func field<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
+                T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+            }
+            guard bytes.count == ZipFormat.localHeaderSize + nameBytes.count else { return nil }
+            guard field(0, UInt32.self) == ZipFormat.localHeaderSignature else { throw mismatch("signature") }
+            guard field(8, UInt16.self) == method.rawValue else { throw mismatch("compression method") }
+            guard Int(field(26, UInt16.self)) == nameBytes.count,
+                  nameBytes.withUnsafeBytes({ memcmp(bytes.baseAddress! + ZipFormat.localHeaderSize, $0.baseAddress!, $0.count) }) == 0
+            else { throw mismatch("name") }
+            return (field(6, UInt16.self), field(14, UInt32.self), UInt64(field(18, UInt32.self)),
+                    UInt64(field(22, UInt32.self)), Int(field(28, UInt16.self)))
         }
-        var local = ByteReader(fixedAndName)
-        func mismatch(_ field: String) -> ZipError { .localHeaderMismatch(archive: archive, entry: name, field: field) }
-        guard local.u32() == ZipFormat.localHeaderSignature else { throw mismatch("signature") }
-        _ = local.u16()
-        let localFlags = local.u16()!
-        guard local.u16() == method.rawValue else { throw mismatch("compression method") }
-        _ = local.u32()
-        let localCRC = local.u32()!
-        var localCompressed = UInt64(local.u32()!), localUncompressed = UInt64(local.u32()!)
-        let nameLength = Int(local.u16()!), extraLength = Int(local.u16()!)
-        guard nameLength == nameBytes.count, local.take(nameLength).map({ $0.elementsEqual(nameBytes) }) == true else {
-            throw mismatch("name")
+        guard let local else {
+            throw ZipError.truncated(archive: archive, entry: name, detail: "its local header is cut short")
         }
+        let (localFlags, localCRC, extraLength) = (local.flags, local.crc, local.extraLength)
+        var localCompressed = local.compressed, localUncompressed = local.uncompressed
+        let nameLength = nameBytes.count
         guard localFlags & ZipFormat.flagEncrypted == flags & ZipFormat.flagEncrypted else { throw mismatch("encryption flag") }
         if localFlags & ZipFormat.flagDataDescriptor == 0 {
             // Sizes and CRC are in the local header (possibly in its zip64 extra, which carries both sizes).

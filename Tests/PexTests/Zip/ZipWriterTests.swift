@@ -121,7 +121,8 @@ private func samplePlan(in directory: TemporaryDirectory) throws -> (ArchivePlan
         #expect(try directoryListing(directory.path) == ["out.zip"])
     }
 
-    @Test("A failed write leaves neither the output nor a temp file", arguments: ["unreadable", "badRawCopy", "missing"])
+    @Test("A failed write leaves neither the output nor a temp file",
+          arguments: ["unreadable", "badRawCopy", "truncatedLargeRawCopy", "missing"])
     func failedWriteLeavesNothing(failure: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -139,6 +140,18 @@ private func samplePlan(in directory: TemporaryDirectory) throws -> (ArchivePlan
             try ZipWriter.write(plan, to: source)
             var entry = try #require(try ZipReader(path: source).entry(named: "a.txt"))
             entry.dataOffset += 1_000_000
+            try plan.add(ArchiveEntry(path: "z.txt", content: .rawCopy(archive: source, entry: entry)))
+        case "truncatedLargeRawCopy":
+            // A deflated entry too large for the read-ahead block goes to the background copier; its
+            // wheel loses its tail after it was read.
+            var big = ArchivePlan()
+            let hex = pseudoRandomBytes(400_000).map { UInt8(ascii: "a") + $0 % 16 }
+            try big.add(ArchiveEntry(path: "big.txt", content: .bytes(hex)))
+            let source = directory.child("source.zip")
+            try ZipWriter.write(big, to: source)
+            let entry = try #require(try ZipReader(path: source).entry(named: "big.txt"))
+            #expect(entry.method == .deflated && entry.compressedSize > 64 << 10)
+            #expect(truncate(source, off_t(entry.dataOffset + entry.compressedSize / 2)) == 0)
             try plan.add(ArchiveEntry(path: "z.txt", content: .rawCopy(archive: source, entry: entry)))
         default:
             try plan.add(ArchiveEntry(path: "z.txt", content: .file(path: directory.child("does-not-exist"))))

@@ -11,6 +11,7 @@ enum ZipBenchmark {
             let wheel = arguments[0], copies = Int(arguments[2])!
             let reader = try ZipReader(path: wheel)
             var plan = ArchivePlan()
+            plan.reserveCapacity(copies * reader.entries.count)
             for copy in 0..<copies {
                 for entry in reader.entries where !entry.isDirectory {
                     try plan.add(ArchiveEntry(path: "copy\(copy)/" + entry.name, content: .rawCopy(archive: wheel, entry: entry),
