@@ -44,10 +44,10 @@ func peakRSSMiB() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// User plus system CPU time, in seconds, of this process (`self`) or of its waited-for children.
-func cpuSeconds(children: Bool = false) -> Double {
+/// User plus system CPU time of this process, in seconds.
+func cpuSeconds() -> Double {
     var usage = rusage()
-    getrusage(__rusage_who_t(children ? RUSAGE_CHILDREN.rawValue : RUSAGE_SELF.rawValue), &usage)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
     func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
     return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
