@@ -68,13 +68,9 @@ public struct ArchiveAssembly: Sendable {
     static func inflated(_ entry: ZipEntry, in archive: String, limit: Int = .max) throws -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(min(UInt64(limit), entry.uncompressedSize)))
-        do {
-            try decodeEntry(entry, in: try ReadOnlyFile(path: archive)) { chunk in
-                let wanted = UnsafeRawBufferPointer(rebasing: chunk.prefix(limit - bytes.count))
-                bytes.append(contentsOf: wanted.assumingMemoryBound(to: UInt8.self))
-                if bytes.count >= limit { throw LimitReached() }
-            }
-        } catch is LimitReached {}
+        try decodeEntry(entry, in: try ReadOnlyFile(path: archive), limit: UInt64(limit)) {
+            bytes.append(contentsOf: $0.assumingMemoryBound(to: UInt8.self))
+        }
         return bytes
     }
 
@@ -85,22 +81,18 @@ public struct ArchiveAssembly: Sendable {
         var pieces = Dictionary(uniqueKeysWithValues: ranges.map { ($0, [UInt8]()) })
         let end = ranges.map(\.upperBound).max() ?? 0
         var offset = 0
-        do {
-            try decodeEntry(entry, in: try ReadOnlyFile(path: archive)) { chunk in
-                let chunkRange = offset..<offset + chunk.count
-                for range in ranges where range.overlaps(chunkRange) {
-                    let lower = max(range.lowerBound, chunkRange.lowerBound) - offset
-                    let upper = min(range.upperBound, chunkRange.upperBound) - offset
-                    pieces[range]!.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[lower..<upper]))
-                }
-                offset += chunk.count
-                if offset >= end { throw LimitReached() }
+        try decodeEntry(entry, in: try ReadOnlyFile(path: archive), limit: UInt64(end)) { chunk in
+            let chunkRange = offset..<offset + chunk.count
+            for range in ranges where range.overlaps(chunkRange) {
+                let lower = max(range.lowerBound, chunkRange.lowerBound) - offset
+                let upper = min(range.upperBound, chunkRange.upperBound) - offset
+                pieces[range]!.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[lower..<upper]))
             }
-        } catch is LimitReached {}
+            offset += chunk.count
+        }
         return pieces
     }
 
-    private struct LimitReached: Error {}
 
     /// The uncompressed bytes of a content (in memory: for colliding files and the native-code check).
     static func bytes(of content: ArchiveEntry.Content) throws -> [UInt8] {

@@ -1,3 +1,4 @@
+import Foundation
 import Resolver
 
 /// Builds the `zip` and `layer` layouts: assembly, the generated `lambda_function.py`, the handler check,
@@ -47,11 +48,18 @@ enum LambdaBuild {
         guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
         let check = NativeCheck(target: NativeTarget(
             machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
-        var violations: [NativeViolation] = []
-        for entry in assembly.plan.entries where !entry.isDirectory {
-            guard WheelInstallPlan.isNativeLibrary(entry.path) || entry.executable else { continue }
-            violations += try nativeViolations(of: entry, check: check)
+        let candidates = assembly.plan.entries.filter {
+            !$0.isDirectory && (WheelInstallPlan.isNativeLibrary($0.path) || $0.executable)
         }
+        // A large library is inflated up to its far tables (hundreds of MB for CUDA libraries): one
+        // library per core, results in plan order.
+        var violations: [NativeViolation] = []
+        try OrderedPipeline.run(
+            count: candidates.count, workers: ProcessInfo.processInfo.activeProcessorCount,
+            maxCostInFlight: candidates.count, maxItemsInFlight: 64, cost: { _ in 1 },
+            makeWorker: {},
+            prepare: { _, index in try nativeViolations(of: candidates[index], check: check) },
+            consume: { _, found in violations += found })
         if !violations.isEmpty { throw LayoutError.nativeCode(violations.map(\.description)) }
     }
 

@@ -1,18 +1,44 @@
 /// Streams the uncompressed bytes of `entry` (stored or inflated) to `sink` through bounded buffers,
 /// checking that they have the declared size and CRC-32. Errors name `archive` and the entry.
-func decodeEntry(_ entry: ZipEntry, in file: ReadOnlyFile,
+/// - Parameter limit: decode only the first `limit` bytes (an ELF header, a table near the start):
+///   decoding stops there, and the CRC-32, which covers the whole entry, is not computed.
+func decodeEntry(_ entry: ZipEntry, in file: ReadOnlyFile, limit: UInt64 = .max,
                  sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let whole = limit >= entry.uncompressedSize
     var crc = CRC32()
     var produced: UInt64 = 0
     func consume(_ chunk: UnsafeRawBufferPointer) throws {
+        let before = produced
         produced += UInt64(chunk.count)
         guard produced <= entry.uncompressedSize else {
             throw ZipError.sizeMismatch(archive: file.path, entry: entry.name, expected: entry.uncompressedSize,
                                         actual: produced)
         }
-        crc.update(chunk)
-        try sink(chunk)
+        guard !whole else {
+            crc.update(chunk)
+            return try sink(chunk)
+        }
+        try sink(UnsafeRawBufferPointer(rebasing: chunk.prefix(Int(min(UInt64(chunk.count), limit - before)))))
+        if produced >= limit { throw LimitReached() }
     }
+    do {
+        try decode(entry, in: file, consume)
+    } catch is LimitReached {
+        return
+    }
+    guard produced == entry.uncompressedSize else {
+        throw ZipError.sizeMismatch(archive: file.path, entry: entry.name, expected: entry.uncompressedSize,
+                                    actual: produced)
+    }
+    guard crc.value == entry.crc32 else {
+        throw ZipError.crcMismatch(archive: file.path, entry: entry.name, expected: entry.crc32, actual: crc.value)
+    }
+}
+
+private struct LimitReached: Error {}
+
+/// Hands the stored or inflated bytes of `entry` to `consume`, checking the deflate stream's own framing.
+private func decode(_ entry: ZipEntry, in file: ReadOnlyFile, _ consume: (UnsafeRawBufferPointer) throws -> Void) throws {
     switch entry.method {
     case .stored:
         try streamChunks(from: file, at: entry.dataOffset, length: entry.compressedSize, entry: entry.name, consume)
@@ -41,12 +67,5 @@ func decodeEntry(_ entry: ZipEntry, in file: ReadOnlyFile,
             throw ZipError.corruptData(archive: file.path, entry: entry.name,
                                        detail: "the deflate stream is incomplete")
         }
-    }
-    guard produced == entry.uncompressedSize else {
-        throw ZipError.sizeMismatch(archive: file.path, entry: entry.name, expected: entry.uncompressedSize,
-                                    actual: produced)
-    }
-    guard crc.value == entry.crc32 else {
-        throw ZipError.crcMismatch(archive: file.path, entry: entry.name, expected: entry.crc32, actual: crc.value)
     }
 }
