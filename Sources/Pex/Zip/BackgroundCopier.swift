@@ -6,8 +6,12 @@ import Glibc
 
 /// Copies byte ranges into the archive on its own thread and descriptor, in the order given, so the
 /// writer can go on with the headers and small entries after a large raw-copied entry while the kernel
-/// copies it: on two cores, one copies and the other writes everything else.
+/// copies it: on two cores, one copies and the other writes everything else. At most `maxPending` jobs
+/// wait (each holds its source file open), so a plan of thousands of wheels stays within the open-file
+/// limit.
 final class BackgroundCopier: @unchecked Sendable {
+    static let maxPending = 64
+
     struct Job {
         var source: ReadOnlyFile
         var sourceOffset: UInt64
@@ -19,8 +23,8 @@ final class BackgroundCopier: @unchecked Sendable {
     private let path: String
     private let descriptor: Int32
     private let condition = NSCondition()
+    /// Queued and not yet started.
     private var jobs: [Job] = []
-    private var next = 0
     private var closing = false
     private var cancelled = false
     private var running = true
@@ -39,14 +43,15 @@ final class BackgroundCopier: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    /// Queues `job`; throws the error of an earlier job, if one failed.
+    /// Queues `job`, first waiting while `maxPending` jobs wait; throws the error of an earlier job.
     func submit(_ job: Job) throws {
         condition.lock()
         defer { condition.unlock() }
+        while jobs.count >= Self.maxPending && failure == nil { condition.wait() }
         if let failure { throw failure }
         precondition(!closing, "a copy was queued after the copier finished")
         jobs.append(job)
-        condition.signal()
+        condition.broadcast()
     }
 
     /// Waits until every queued job is done; throws the first error.
@@ -73,15 +78,15 @@ final class BackgroundCopier: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while next == jobs.count && !closing { condition.wait() }
-            guard next < jobs.count, !cancelled, failure == nil else {
+            while jobs.isEmpty && !closing { condition.wait() }
+            guard !jobs.isEmpty, !cancelled, failure == nil else {
                 running = false
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            let job = jobs[next]
-            next += 1
+            let job = jobs.removeFirst()
+            condition.broadcast()
             condition.unlock()
             do {
                 try copyRange(from: job.source, at: job.sourceOffset, length: job.length, entry: job.entry,
@@ -89,6 +94,7 @@ final class BackgroundCopier: @unchecked Sendable {
             } catch {
                 condition.lock()
                 failure = error
+                condition.broadcast()
                 condition.unlock()
             }
         }

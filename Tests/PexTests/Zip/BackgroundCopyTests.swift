@@ -47,6 +47,37 @@ import TestSupport
         _ = try ZipReader(path: output, verifyCRC: true)
     }
 
+    @Test("More large copies than the copier queues at once all land intact")
+    func manyLargeCopies() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        // Hex digits deflate to about half: each entry stays above the read-ahead block.
+        var source = ArchivePlan()
+        let count = BackgroundCopier.maxPending * 2 + 5
+        let hex = pseudoRandomBytes(150_000).map { UInt8(ascii: "a") + $0 % 16 }
+        for index in 0..<count {
+            try source.add(ArchiveEntry(path: "lib\(index).so", content: .bytes(Array("\(index)\n".utf8) + hex)))
+        }
+        let wheel = directory.child("source.whl")
+        try ZipWriter.write(source, to: wheel)
+        let entries = try ZipReader(path: wheel).entries
+        #expect(entries.allSatisfy { $0.method == .deflated && $0.compressedSize > UInt64(ReadWindow.blockSize) })
+
+        var plan = ArchivePlan()
+        for entry in entries {
+            try plan.add(ArchiveEntry(path: "copied/" + entry.name, content: .rawCopy(archive: wheel, entry: entry)))
+        }
+        let output = directory.child("copy.zip")
+        try ZipWriter.write(plan, to: output)
+        let original = try ZipOracle.inspect(wheel)
+        let copied = Dictionary(uniqueKeysWithValues: try ZipOracle.inspect(output).entries.map { ($0.name, $0) })
+        #expect(copied.count == count + 1)
+        for entry in original.entries {
+            #expect(copied["copied/" + entry.name]?.sha256 == entry.sha256, "\(entry.name)")
+        }
+        try ZipOracle.unzipTest(output)
+    }
+
     @Test("A background copy whose source ends early fails at finish, naming the archive and the entry")
     func sourceEndsEarly() throws {
         let directory = try TemporaryDirectory()
