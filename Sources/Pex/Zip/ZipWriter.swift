@@ -140,10 +140,13 @@ private struct ArchiveEmitter {
     /// Hands the large raw copies in the run of entries from `index` on whose sizes are known before
     /// anything is written (directories, raw copies) to the background copier, at the offsets they will
     /// have: the kernel copies them while this thread writes the headers and small entries around them.
+    /// A scan stops after half the copier's queue, so that queuing never waits for copies this thread
+    /// has not yet written the headers around.
     private mutating func dispatchCopies(from index: Int) throws {
         var position = output.offset
         var next = index
-        scan: while next < entries.count {
+        var queued = 0
+        scan: while next < entries.count && queued < BackgroundCopier.maxPending / 2 {
             let entry = entries[next]
             switch entry.content {
             case .directory:
@@ -156,6 +159,7 @@ private struct ArchiveEmitter {
                     try output.copyInBackground(from: archive, at: source.dataOffset, length: source.compressedSize,
                                                 entry: source.name, to: position)
                     dispatched[next] = position
+                    queued += 1
                 }
                 position += source.compressedSize
             case .bytes, .file:
