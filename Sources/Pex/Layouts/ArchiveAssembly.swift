@@ -93,7 +93,6 @@ public struct ArchiveAssembly: Sendable {
         return pieces
     }
 
-
     /// The uncompressed bytes of a content (in memory: for colliding files and the native-code check).
     static func bytes(of content: ArchiveEntry.Content) throws -> [UInt8] {
         switch content {
