@@ -152,7 +152,7 @@ private struct ArchiveEmitter {
             case .directory:
                 position += UInt64(EntryHeader.localSize(path: entry.path, zip64: false))
             case let .rawCopy(archivePath, source):
-                position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(source)))
+                position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(source.compressedSize, source.uncompressedSize)))
                 if Self.copiedInKernel(source) {
                     let archive = try openArchive(archivePath).file
                     try Self.checkRange(of: source, in: archive)
@@ -352,9 +352,9 @@ private struct EntryHeader {
                      offset: offset)
     }
 
-    private var sizesNeedZip64: Bool { compressedSize >= ZipFormat.max32 || uncompressedSize >= ZipFormat.max32 }
-    static func sizesNeedZip64(_ entry: ZipEntry) -> Bool {
-        entry.compressedSize >= ZipFormat.max32 || entry.uncompressedSize >= ZipFormat.max32
+    private var sizesNeedZip64: Bool { Self.sizesNeedZip64(compressedSize, uncompressedSize) }
+    static func sizesNeedZip64(_ compressedSize: UInt64, _ uncompressedSize: UInt64) -> Bool {
+        compressedSize >= ZipFormat.max32 || uncompressedSize >= ZipFormat.max32
     }
     /// The size of the local header `writeLocal` writes.
     static func localSize(path: String, zip64: Bool) -> Int {
