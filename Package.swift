@@ -1,13 +1,15 @@
 // swift-tools-version:6.1
 import PackageDescription
 
+// The module map, bottom to top; each target may use only those listed before it (docs/ARCHITECTURE.md).
 let package = Package(
     name: "pexify",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "pexify", targets: ["pexify"]),
-        .library(name: "Pex", targets: ["Pex"]),
+        .library(name: "ZipArchive", targets: ["ZipArchive"]),
         .library(name: "Resolver", targets: ["Resolver"]),
+        .library(name: "Pex", targets: ["Pex"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,6 +18,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // What several modules need and none owns: HTTP types and transport, retries, hashing, atomic
+        // file replacement, byte formatting, Lambda's quotas.
+        .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // ZIP reading and writing, deflate and the ordered worker pipeline; knows nothing about Python.
+        .target(name: "ZipArchive", dependencies: ["CZlib", "Basics"]),
         // Target data: one complete-platform JSON per named target, embedded into the binary.
         .target(
             name: "Platforms",
@@ -23,34 +30,47 @@ let package = Package(
             exclude: ["README.md", "generate.py"],
             resources: [.embedInCode("lambda")]
         ),
+        // The packaging model (PEPs 440/503/508/425/600/656/427/751) and resolution against indexes.
         .target(
             name: "Resolver",
             dependencies: [
-                "Platforms", "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Basics", "ZipArchive", "Platforms",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        // Wheel installation (install plans, RECORD, schemes) and the native-code facts of wheels.
+        .target(name: "Installer", dependencies: ["Basics", "ZipArchive", "Resolver"]),
+        // The archive layouts (Lambda zip and layer, PEX) and the stages every layout shares.
         .target(
             name: "Pex",
-            dependencies: [
-                "Resolver", "CZlib",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            dependencies: ["Basics", "ZipArchive", "Resolver", "Installer"],
             resources: [.embedInCode("Resources/bootstrap")]
         ),
-        .target(name: "Deploy", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // One build end to end: request → resolution → install plans → layout → one atomic write.
+        .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex"]),
+        // `pexify deploy`: SigV4-signed Lambda and S3 calls over the shared HTTP seam.
+        .target(name: "Deploy", dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "pexify",
             dependencies: [
-                "Pex", "Resolver", "Deploy",
+                "Basics", "Resolver", "Pex", "Orchestration", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .target(name: "TestSupport", dependencies: ["Pex", "Resolver"], path: "Tests/TestSupport"),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
-        .testTarget(name: "PexTests", dependencies: ["Pex", "Resolver", "TestSupport"]),
-        .testTarget(name: "pexifyTests", dependencies: ["pexify", "Pex", "Resolver", "Deploy", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["Basics", "ZipArchive", "Resolver"], path: "Tests/TestSupport"),
+        .testTarget(name: "ZipArchiveTests", dependencies: ["ZipArchive", "Basics", "TestSupport"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Basics", "TestSupport"]),
+        .testTarget(name: "InstallerTests", dependencies: ["Installer", "ZipArchive", "Resolver", "TestSupport"]),
+        .testTarget(name: "PexTests", dependencies: ["Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]),
+        .testTarget(
+            name: "OrchestrationTests",
+            dependencies: ["Orchestration", "Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]
+        ),
+        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Basics", "TestSupport"]),
+        .testTarget(
+            name: "pexifyTests",
+            dependencies: ["pexify", "Orchestration", "Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

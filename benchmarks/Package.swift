@@ -10,7 +10,7 @@ let package = Package(
         .executableTarget(
             name: "pexify-bench",
             dependencies: [
-                .product(name: "Pex", package: "pexify"),
+                .product(name: "ZipArchive", package: "pexify"),
                 .product(name: "Resolver", package: "pexify"),
             ],
             swiftSettings: [.unsafeFlags(["-Ounchecked"])]

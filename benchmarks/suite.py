@@ -1,4 +1,4 @@
-"""The benchmark suite: pexify's layouts side by side with pex, shiv, uv, pip and cp (issue 7).
+"""The benchmark suite: pexify's layouts side by side with pex, shiv, uv, pip and cp.
 
 Run through `benchmarks/run.sh`, which installs the peers into benchmarks/.venv-bench, builds pexify and
 pexify-bench in release mode and then calls this script with the venv's Python:
@@ -581,7 +581,7 @@ def write_report(args, workloads, micro_files, started, load_before, path):
                 % (row["label"], workload["name"], seconds_text(row["ours"].median), row["best"].tool.name,
                    seconds_text(row["best"].median), row["speedup"], row["vs_cp"]))
     add("")
-    add("## Goals (issue 7)")
+    add("## Goals")
     add("")
     for line in goal_lines(workloads):
         add("- " + line)

@@ -1,25 +1,6 @@
+import Basics
 import Crypto
 import Foundation
-
-/// How often and how patiently throttled or failed-at-the-server requests are retried.
-public struct RetryPolicy: Sendable {
-    public var maxAttempts: Int
-    /// The first back-off; doubled each attempt (with jitter), capped at `maxDelay`.
-    public var baseDelay: Duration
-    public var maxDelay: Duration
-
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(20)) {
-        self.maxAttempts = maxAttempts
-        self.baseDelay = baseDelay
-        self.maxDelay = maxDelay
-    }
-
-    func delay(attempt: Int, retryAfter: String?) -> Duration {
-        if let retryAfter, let seconds = Double(retryAfter) { return min(.seconds(seconds), maxDelay) }
-        let exponential = baseDelay * (1 << min(attempt - 1, 16))
-        return min(exponential * Double.random(in: 0.5...1.0), maxDelay)
-    }
-}
 
 /// A refusal by an AWS service, parsed from its JSON (Lambda) or XML (S3) error body.
 struct AWSServiceError: Error, Sendable {
@@ -84,7 +65,7 @@ struct AWSClient: Sendable {
     func send(operation: String, service: String, method: String, base: URL, path: String,
               query: [(name: String, value: String)] = [], headers extra: [String: String] = [:],
               body: Data = Data()) async throws -> HTTPResponse {
-        let payloadHash = SigV4Signer.hex(SHA256.hash(data: body))
+        let payloadHash = hex(SHA256.hash(data: body))
         var components = URLComponents(url: base, resolvingAgainstBaseURL: false)!
         let basePath = components.percentEncodedPath.hasSuffix("/")
             ? String(components.percentEncodedPath.dropLast()) : components.percentEncodedPath

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// An access key pair and optional session token. Its `description` never shows the secret or token.

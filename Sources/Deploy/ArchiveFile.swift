@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 
@@ -9,7 +10,7 @@ struct ArchiveFile: Sendable {
 
     /// Lambda's `CodeSha256` form: base64 of the raw digest.
     var codeSha256: String { sha256.base64EncodedString() }
-    var sha256Hex: String { SigV4Signer.hex(sha256) }
+    var sha256Hex: String { hex(sha256) }
 
     init(path: String) throws {
         self.path = path

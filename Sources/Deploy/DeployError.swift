@@ -1,3 +1,5 @@
+import Basics
+
 /// Everything that can stop a deploy, each described as a full sentence that names the function,
 /// bucket or file involved and what to do next. No description ever contains a secret.
 public enum DeployError: Error, CustomStringConvertible, Sendable {
@@ -33,11 +35,11 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
         case .archive(let path, let reason):
             return "Cannot read the archive '\(path)': \(reason)."
         case .needsBucket(let path, let size, let limit):
-            return "The archive '\(path)' is \(DeployError.megabytes(size)), above the \(DeployError.megabytes(limit)) limit of a direct upload; pass --s3-bucket NAME to upload it through S3."
+            return "The archive '\(path)' is \(ByteCount.format(size)), above the \(ByteCount.format(limit)) limit of a direct upload; pass --s3-bucket NAME to upload it through S3."
         case .functionNotFound(let function, let region):
             return "The Lambda function '\(function)' does not exist in region \(region); create it first (or check --function-name, --region and the account of your credentials)."
         case .codeTooLarge(let function, let size, let message):
-            return "Lambda refused the \(DeployError.megabytes(size)) code for '\(function)' as too large (\(message)); slim the archive (unzipped code must stay under 250 MB) or upload through --s3-bucket."
+            return "Lambda refused the \(ByteCount.format(size)) code for '\(function)' as too large (\(message)); slim the archive (unzipped code must stay under 250 MiB) or upload through --s3-bucket."
         case .throttled(let operation, let attempts):
             return "AWS kept throttling \(operation) after \(attempts) attempts; wait a minute and run the deploy again, or ask for a higher request quota."
         case .preconditionFailed(let operation, let function, let message):
@@ -53,12 +55,5 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
         case .transport(let operation, let endpoint, let message):
             return "\(operation) could not reach \(endpoint): \(message); check --endpoint-url / --region and your network."
         }
-    }
-
-    /// Sizes as people read them next to Lambda's limits (which are in MiB, written "MB").
-    static func megabytes(_ bytes: Int64) -> String {
-        let mb = Double(bytes) / 1_048_576
-        if bytes < 1_048_576 / 10 { return "\(bytes) bytes" }
-        return mb >= 10 ? "\(Int(mb.rounded())) MB" : String(format: "%.1f MB", mb)
     }
 }

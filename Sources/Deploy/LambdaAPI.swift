@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The parts of a Lambda `FunctionConfiguration` a deploy looks at.

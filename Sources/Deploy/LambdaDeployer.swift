@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// What to deploy where. Everything but `functionName` has the AWS tools' defaults.
@@ -16,8 +17,8 @@ public struct DeployOptions: Sendable {
     /// Only work out and return the plan; no request is sent.
     public var dryRun: Bool
     public var description: String?
-    /// Lambda's limit for a zip sent in the request itself (50 MB).
-    public var directUploadLimit: Int64 = 50 * 1_048_576
+    /// Lambda's limit for a zip sent in the request itself.
+    public var directUploadLimit = Int64(LambdaQuotas.directUploadBytes)
     public var partSize: Int = 8 * 1_048_576
     /// How long to wait for `LastUpdateStatus` to leave `InProgress`.
     public var updateTimeout: Duration = .seconds(300)
@@ -110,11 +111,11 @@ public enum LambdaDeployer {
         var steps = ["GetFunctionConfiguration \(options.functionName) (must exist; wait for any update in progress)"]
         if let bucket = options.s3Bucket {
             steps.append(parts > 1
-                ? "upload \(DeployError.megabytes(archive.size)) to s3://\(bucket)/\(key) in \(parts) parts of \(DeployError.megabytes(Int64(partSize))) with SHA-256 part checksums"
-                : "PutObject \(DeployError.megabytes(archive.size)) to s3://\(bucket)/\(key) with its SHA-256 checksum")
+                ? "upload \(ByteCount.format(archive.size)) to s3://\(bucket)/\(key) in \(parts) parts of \(ByteCount.format(Int64(partSize))) with SHA-256 part checksums"
+                : "PutObject \(ByteCount.format(archive.size)) to s3://\(bucket)/\(key) with its SHA-256 checksum")
             steps.append("UpdateFunctionCode \(options.functionName) from s3://\(bucket)/\(key) (RevisionId precondition)")
         } else {
-            steps.append("UpdateFunctionCode \(options.functionName) with the \(DeployError.megabytes(archive.size)) zip (RevisionId precondition)")
+            steps.append("UpdateFunctionCode \(options.functionName) with the \(ByteCount.format(archive.size)) zip (RevisionId precondition)")
         }
         steps.append("check the returned CodeSha256 equals \(archive.codeSha256)")
         steps.append("wait until LastUpdateStatus is Successful (at most \(options.updateTimeout))")

@@ -1,3 +1,4 @@
+import Basics
 import Crypto
 import Foundation
 
@@ -68,13 +69,13 @@ public struct SigV4Signer: Sendable {
         let day = String(amzDate.prefix(8))
         let scope = "\(day)/\(region)/\(service)/aws4_request"
         let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope,
-                            Self.hex(SHA256.hash(data: Data(canonicalRequest(request).utf8)))]
+                            hex(SHA256.hash(data: Data(canonicalRequest(request).utf8)))]
             .joined(separator: "\n")
         var key = SymmetricKey(data: Data(("AWS4" + credentials.secretAccessKey).utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
+        let signature = hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
         let signed = Self.canonicalHeaders(request.headers).map(\.name).joined(separator: ";")
         return "AWS4-HMAC-SHA256 Credential=\(credentials.accessKeyId)/\(scope), SignedHeaders=\(signed), Signature=\(signature)"
     }
@@ -120,15 +121,5 @@ public struct SigV4Signer: Sendable {
         return out
     }
 
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        var out = ""
-        for byte in digest {
-            out.append(lowerHexDigits[Int(byte >> 4)])
-            out.append(lowerHexDigits[Int(byte & 0xF)])
-        }
-        return out
-    }
-
     private static let hexDigits = Array("0123456789ABCDEF")
-    private static let lowerHexDigits = Array("0123456789abcdef")
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Orchestration
 import Pex
 
 /// `pexify [build] …`: resolve, then write a Lambda zip, a Lambda layer or a PEX.

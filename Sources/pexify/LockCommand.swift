@@ -1,4 +1,5 @@
 import ArgumentParser
+import Orchestration
 import Pex
 
 /// `pexify lock …`: resolve for a target and write a PEP 751 `pylock.toml`.

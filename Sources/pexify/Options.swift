@@ -1,4 +1,5 @@
 import ArgumentParser
+import Orchestration
 import Pex
 
 /// Requirements, requirement files and the pre-release switch (shared by `build` and `lock`).

@@ -1,7 +1,8 @@
 import Foundation
 import Pex
-import Testing
 import TestSupport
+import Testing
+@testable import ZipArchive
 
 /// `BytecodeCompiler`: finding an interpreter of the target's version, and the pycs it writes, checked by
 /// the test interpreter's own `importlib` (magic number, PEP 552 flags and source hash, `cache_from_source`).

@@ -1,3 +1,4 @@
+import Basics
 import Pex
 import Testing
 
@@ -7,49 +8,51 @@ import Testing
     }
 
     @Test func limitsAreLambdasQuotas() {
-        #expect(LambdaBudget.directUploadLimit == 50 * 1024 * 1024)
-        #expect(LambdaBudget.unzippedLimit == 250 * 1024 * 1024)
+        #expect(LambdaQuotas.directUploadBytes == 50 * 1024 * 1024)
+        #expect(LambdaQuotas.unzippedBytes == 250 * 1024 * 1024)
     }
 
     @Test func withinBothLimitsNothingIsSaid() {
-        let report = LambdaBudget.evaluate(
-            parts: Self.parts([("numpy", 200_000_000), ("your sources", 62_144_000)]),
-            zippedBytes: LambdaBudget.directUploadLimit)
+        let parts = Self.parts([("numpy", 200_000_000), ("your sources", 62_144_000)])
+        let report = LambdaBudget.checkUnzipped(parts: parts)
         #expect(report.unzippedBytes == 262_144_000)
-        #expect(report.zippedBytes == 52_428_800)
         #expect(report.warnings.isEmpty)
         #expect(report.error == nil)
+        #expect(LambdaBudget.uploadWarning(zippedBytes: LambdaQuotas.directUploadBytes, parts: parts) == nil)
     }
 
     @Test func oneByteOverTheUnzippedLimitFailsAndNamesTheLargestParts() throws {
         let sizes = [("a", 10), ("torch", 200_000_000), ("numpy", 40_000_000), ("pandas", 22_143_970), ("b", 10),
                      ("c", 10), ("d", 1)]
-        let report = LambdaBudget.evaluate(parts: Self.parts(sizes), zippedBytes: nil)
+        let report = LambdaBudget.checkUnzipped(parts: Self.parts(sizes))
         #expect(report.unzippedBytes == 262_144_001)
         #expect(report.warnings.isEmpty)
         let error = try #require(report.error)
-        #expect(error.description == "The archive unzips to 250.0 MB (262,144,001 bytes), above Lambda's limit of "
-                + "250 MB (262,144,000 bytes) for a function and its layers. Largest parts: torch (190.7 MB), numpy "
-                + "(38.1 MB), pandas (21.1 MB), a (0.0 MB), b (0.0 MB). Exclude what the runtime provides "
+        #expect(error.description == "The archive unzips to 250.0 MiB (262,144,001 bytes), above Lambda's limit of "
+                + "250.0 MiB (262,144,000 bytes) for a function and its layers. Largest parts: torch (190.7 MiB), numpy "
+                + "(38.1 MiB), pandas (21.1 MiB), a (10 B), b (10 B). Exclude what the runtime provides "
                 + "(--exclude boto3), move dependencies to a layer or a container image, or pass --no-size-check.")
     }
 
     @Test func noSizeCheckTurnsTheErrorIntoAWarning() {
         let parts = Self.parts([("torch", 300_000_000)])
-        let report = LambdaBudget.evaluate(parts: parts, zippedBytes: nil, enforceUnzippedLimit: false)
+        let report = LambdaBudget.checkUnzipped(parts: parts, enforce: false)
         #expect(report.error == nil)
         #expect(report.warnings == [
-            "\(LambdaBudget.evaluate(parts: parts, zippedBytes: nil).error!) (--no-size-check: building anyway.)"])
+            "\(LambdaBudget.checkUnzipped(parts: parts).error!) (--no-size-check: building anyway.)"])
     }
 
-    @Test func aZipAboveFiftyMegabytesIsAWarning() {
-        let report = LambdaBudget.evaluate(parts: Self.parts([("pandas", 70_000_000), ("numpy", 60_000_000)]),
-                                           zippedBytes: 52_428_801)
-        #expect(report.error == nil)
-        #expect(report.warnings == [
-            "The archive is 50.0 MB zipped (52,428,801 bytes), above the 50 MB (52,428,800 bytes) limit for direct "
-                + "upload to Lambda; upload it through S3 instead. Largest parts unzipped: pandas (66.8 MB), numpy "
-                + "(57.2 MB).",
-        ])
+    @Test func aZipAboveFiftyMebibytesIsAWarning() {
+        let warning = LambdaBudget.uploadWarning(
+            zippedBytes: 52_428_801, parts: Self.parts([("pandas", 70_000_000), ("numpy", 60_000_000)]))
+        #expect(warning == "The archive is 50.0 MiB zipped (52,428,801 bytes), above the 50.0 MiB (52,428,800 bytes) "
+                + "limit for direct upload to Lambda; upload it through S3 instead. Largest parts unzipped: pandas (66.8 MiB), numpy "
+                + "(57.2 MiB).")
+    }
+
+    @Test(arguments: [(0, "0 B"), (1023, "1023 B"), (1024, "1.0 KiB"), (1_572_864, "1.5 MiB"),
+                      (52_428_800, "50.0 MiB"), (3_113_851_290, "2.9 GiB")])
+    func oneByteFormatterForTheWholeProgram(bytes: Int, text: String) {
+        #expect(ByteCount.format(bytes) == text)
     }
 }

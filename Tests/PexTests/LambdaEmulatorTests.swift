@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The Lambda emulation is the oracle for every Lambda layout test, so it is checked on its own first:
 /// hand-written functions, zipped with CPython's zipfile, run by the real `awslambdaric`.
@@ -176,7 +176,7 @@ import TestSupport
 }
 
 extension LambdaEmulatorPackageTests {
-    /// Lambda's classic packaging pitfall (packaging-standards.md §7.7): `ZipFile.writestr` stores mode
+    /// Lambda's classic packaging pitfall (docs/formats/lambda-layout.md): `ZipFile.writestr` stores mode
     /// 0600, which Lambda's sandbox user cannot read. The emulation must fail the same way.
     @Test func filesOnlyTheirOwnerMayReadAreUnreadable() throws {
         let directory = try TemporaryDirectory()

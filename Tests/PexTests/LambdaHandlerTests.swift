@@ -1,7 +1,7 @@
 import Foundation
 import Pex
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct LambdaHandlerTests {
     @Test(arguments: [

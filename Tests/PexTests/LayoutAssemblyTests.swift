@@ -1,7 +1,9 @@
 import Foundation
+@testable import Installer
 @testable import Pex
-import Testing
 import TestSupport
+import Testing
+@testable import ZipArchive
 
 /// Assembling distributions and sources into one Lambda layout: collision rules, sources directories,
 /// and the written archive as CPython's `zipfile` and `unzip -t` see it.

@@ -1,7 +1,10 @@
+@testable import Basics
 import Foundation
+@testable import Installer
 @testable import Pex
-import Testing
 import TestSupport
+import Testing
+@testable import ZipArchive
 
 /// Builds PEXes from real and generated wheels with our own layout and writer, for the runtime tests.
 enum PexFixtures {

@@ -1,7 +1,7 @@
 import Foundation
 @testable import Pex
-import Testing
 import TestSupport
+import Testing
 
 @Suite("PEX-INFO")
 struct PexInfoTests {

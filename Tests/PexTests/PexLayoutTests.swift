@@ -1,7 +1,8 @@
 import Foundation
 @testable import Pex
-import Testing
 import TestSupport
+import Testing
+@testable import ZipArchive
 
 @Suite("PEX layout")
 struct PexLayoutTests {

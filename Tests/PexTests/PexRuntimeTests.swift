@@ -1,7 +1,8 @@
 import Foundation
 @testable import Pex
-import Testing
 import TestSupport
+import Testing
+@testable import ZipArchive
 
 /// PEXes built by our layout and writer, run for real by the test interpreter (CPython 3.11).
 @Suite("PEX runtime")

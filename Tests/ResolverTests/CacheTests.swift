@@ -1,7 +1,7 @@
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 @Suite struct CacheTests {
     @Test func concurrentWritersOfOneWheelLeaveOneCompleteFile() async throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// Index configuration from flags, `PIP_*` variables and pip's config files, with `pip config list`
 /// (pip reading the same files and environment) as the oracle.

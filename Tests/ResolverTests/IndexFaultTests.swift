@@ -1,7 +1,8 @@
+import Basics
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// Retries and cache integrity against a server that fails on purpose: 5xx answers, stalls,
 /// truncated bodies and corrupted bytes.
@@ -14,7 +15,7 @@ import TestSupport
         let cacheDirectory = fixture.directory.child("cache")
         let client = IndexClient(configuration: IndexConfiguration(indexURL: server.baseURL + "/simple/"),
                                  cache: try Cache(directory: cacheDirectory),
-                                 policy: FetchPolicy(attempts: 4, initialBackoff: 0.05, timeout: 1))
+                                 policy: FetchPolicy(retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50)), timeout: 1))
         return (fixture, server, client, cacheDirectory)
     }
 

@@ -1,7 +1,8 @@
+import Basics
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// The index client against real loopback servers: pypiserver (PEP 503 HTML, basic auth) and the
 /// fixture server (PEP 691 JSON, PEP 658 metadata, PEP 592 yanks, ETags).
@@ -16,7 +17,7 @@ import TestSupport
         throws -> IndexClient
     {
         IndexClient(configuration: IndexConfiguration(indexURL: indexURL), cache: try Cache(directory: cache),
-                    offline: offline, policy: FetchPolicy(attempts: 3, initialBackoff: 0.05, timeout: 2),
+                    offline: offline, policy: FetchPolicy(retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50)), timeout: 2),
                     environment: environment)
     }
 

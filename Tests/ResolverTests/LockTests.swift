@@ -1,7 +1,8 @@
+import Basics
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// pylock.toml: written deterministically, accepted by `packaging.pylock` (the oracle), and used to
 /// build without resolving, fetching only what the cache lacks and refusing changed files.
@@ -24,7 +25,7 @@ import TestSupport
         let client = { (cache: String) in
             IndexClient(configuration: IndexConfiguration(indexURL: server.baseURL + "/simple/"),
                         cache: try Cache(directory: fixture.directory.child(cache)),
-                        policy: FetchPolicy(initialBackoff: 0.05))
+                        policy: FetchPolicy(retry: RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(50))))
         }
         let resolution = try await Resolver.resolve(
             ResolveRequest(requirements: [try Requirement("app"), try Requirement("native")], target: target,

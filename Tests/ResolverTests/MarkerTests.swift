@@ -1,5 +1,6 @@
-import Testing
 @testable import Resolver
+import TestSupport
+import Testing
 
 enum MarkerCorpus {
     static let variables = ["python_version", "python_full_version", "os_name", "sys_platform", "platform_release",

@@ -1,5 +1,6 @@
-import Testing
 @testable import Resolver
+import TestSupport
+import Testing
 
 @Suite struct NameTests {
     static func corpus() -> [String] {

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 @testable import Resolver
+import TestSupport
+import Testing
 
 @Suite struct RequirementTests {
     static let handPicked = [

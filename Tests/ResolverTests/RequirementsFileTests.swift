@@ -1,7 +1,7 @@
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// requirements.txt parsing, checked against pip's own `parse_requirements` on the same files.
 @Suite struct RequirementsFileTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Resolver
-import Testing
 import TestSupport
+import Testing
 
 /// Random dependency graphs (seeded, so reproducible) resolved by us and by pip's resolver over the
 /// same wheels: both must agree on whether a solution exists, and ours must satisfy every requirement

@@ -285,19 +285,23 @@ for item in json.loads(out)["install"]:
         }
     }
 
-    /// A live resolution against the default index of the local pip; skipped when it cannot be reached.
-    @Test func liveResolutionForLambdaPython312Arm64() async throws {
+    /// The default index of the local pip, when it answers within a few seconds.
+    static func reachableDefaultIndex() async -> IndexConfiguration? {
         guard let configuration = try? IndexConfiguration.resolved(), let index = configuration.indexURL,
-              let probe = URL(string: index.hasSuffix("/") ? index + "pip/" : index + "/pip/") else { return }
-        var reachable = false
+              let probe = URL(string: index.hasSuffix("/") ? index + "pip/" : index + "/pip/") else { return nil }
         var probeRequest = URLRequest(url: probe, timeoutInterval: 5)
         probeRequest.httpMethod = "HEAD"
-        if let (_, response) = try? await URLSession.shared.data(for: probeRequest),
-           let status = (response as? HTTPURLResponse)?.statusCode, status < 500 { reachable = true }
-        guard reachable else {
-            print("live check skipped: the default index is unreachable")
-            return
-        }
+        guard let (_, response) = try? await URLSession.shared.data(for: probeRequest),
+              let status = (response as? HTTPURLResponse)?.statusCode, status < 500 else { return nil }
+        return configuration
+    }
+
+    /// A live resolution against the default index of the local pip.
+    @Test(.enabled("needs the default index of the local pip to be reachable") {
+        await ResolveTests.reachableDefaultIndex() != nil
+    })
+    func liveResolutionForLambdaPython312Arm64() async throws {
+        let configuration = try #require(await Self.reachableDefaultIndex())
         let cache = try TemporaryDirectory("pexify-live")
         defer { cache.remove() }
         let resolution = try await Resolver.resolve(ResolveRequest(

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import Resolver
+import TestSupport
+import Testing
 
 /// One target spelling and what it means, stated as `packaging` inputs (interpreter version, ABI and
 /// how the platform list is made); the oracle builds the expected tag list from those.

@@ -1,8 +1,8 @@
 import Foundation
 import Platforms
-import Testing
-import TestSupport
 @testable import Resolver
+import TestSupport
+import Testing
 
 @Suite struct TargetPlatformTests {
     static let runtimes = (8...14).map { "python3.\($0)" }

@@ -1,5 +1,6 @@
-import Testing
 @testable import Resolver
+import TestSupport
+import Testing
 
 enum SpecifierCorpus {
     static let handPicked = [

@@ -1,5 +1,6 @@
-import Testing
 @testable import Resolver
+import TestSupport
+import Testing
 
 /// Inputs for the PEP 440 tables: spellings from the spec and the fact sheet, plus generated ones
 /// that mix every optional part, separator and letter case.

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
-import TestSupport
 @testable import Resolver
+import TestSupport
+import Testing
 
 @Suite struct WheelFilenameTests {
     static let handPicked = [

@@ -29,7 +29,7 @@ public enum LambdaOutcome: Sendable, Equatable, CustomStringConvertible {
 /// `Tests/Fixtures/lambda/runtime_api.py`: the task root is read-only, is the working directory and comes
 /// first on `sys.path`; layers are extracted to an `/opt`-like directory whose `python/lib/python3.X/
 /// site-packages` and `python` follow it; `LAMBDA_TASK_ROOT` and `_HANDLER` are set; only `awslambdaric`
-/// and its dependencies are importable besides the function's own code (packaging-standards.md §7.5).
+/// and its dependencies are importable besides the function's own code (docs/formats/lambda-layout.md).
 public enum LambdaEmulator {
     /// Invokes `handler` once per event and returns what the runtime answered, in order.
     ///

@@ -1,7 +1,6 @@
 import Foundation
 
-/// A small wheel to generate for resolver tests: real zip files written by CPython's `zipfile`,
-/// with a METADATA that declares what the test needs.
+/// A small wheel to generate for resolver tests, in the terms of its METADATA; written as a ``TestWheel``.
 public struct WheelSpec: Codable, Sendable {
     public var name: String
     public var version: String
@@ -21,9 +20,16 @@ public struct WheelSpec: Codable, Sendable {
     }
 
     /// The wheel's filename (PEP 427, with the name's `-`/`.` written as `_`).
-    public var filename: String {
-        let escaped = name.replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
-        return "\(escaped)-\(version)-\(tags).whl"
+    public var filename: String { wheel.filename }
+
+    /// The wheel itself: one module, `<name>/__init__.py`, that knows its version.
+    public var wheel: TestWheel {
+        let module = name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")
+        var wheel = TestWheel(name: name, version: version, tag: tags,
+                              files: ["\(module)/__init__.py": "VERSION = \"\(version)\"\n"], requires: requiresDist)
+        wheel.requiresPython = requiresPython
+        wheel.extras = providesExtra
+        return wheel
     }
 }
 
@@ -32,39 +38,7 @@ public enum WheelFactory {
     @discardableResult
     public static func make(_ specs: [WheelSpec], in directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let json = String(decoding: try JSONEncoder().encode(specs), as: UTF8.self)
-        let code = #"""
-import base64, hashlib, json, sys, zipfile
-specs, out = json.loads(sys.argv[1]), sys.argv[2]
-for s in specs:
-    dist = s["name"].replace("-", "_").replace(".", "_")
-    info = f'{dist}-{s["version"]}.dist-info'
-    meta = ["Metadata-Version: 2.1", f'Name: {s["name"]}', f'Version: {s["version"]}']
-    if s.get("requiresPython"): meta.append(f'Requires-Python: {s["requiresPython"]}')
-    meta += [f"Provides-Extra: {e}" for e in s["providesExtra"]]
-    meta += [f"Requires-Dist: {r}" for r in s["requiresDist"]]
-    files = {
-        f"{dist.lower()}/__init__.py": f'VERSION = "{s["version"]}"\n',
-        f"{info}/METADATA": "\n".join(meta) + "\n\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: pexify-tests\nRoot-Is-Purelib: true\n"
-            + "".join(f"Tag: {t}\n" for t in [s["tags"]]),
-    }
-    record = []
-    for name, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(text.encode())}")
-    record.append(f"{info}/RECORD,,")
-    files[f"{info}/RECORD"] = "\n".join(record) + "\n"
-    path = f'{out}/{dist}-{s["version"]}-{s["tags"]}.whl'
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in files.items():
-            info_ = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-            info_.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info_, text)
-    print(path)
-"""#
-        let output = try python(code, arguments: [json, directory])
-        return output.split(separator: "\n").map(String.init)
+        return try TestWheel.write(specs.map(\.wheel), into: directory)
     }
 
     /// The sha256 of a file, computed by Python's hashlib (an oracle independent of our code).

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
-/// The build rules of issue 5, through the real `pexify` executable: reproducible output, collisions,
+/// The build rules, through the real `pexify` executable: reproducible output, collisions,
 /// `--exclude`, the Lambda size budget, the native-code check, and no output after a failed build.
 @Suite(.serialized) struct BuildRulesTests {
     static func sha256(_ path: String) throws -> String {

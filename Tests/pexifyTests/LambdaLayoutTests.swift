@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `pexify --layout zip` and `--layout layer`, built from the real wheelhouse offline and invoked through
 /// the Lambda runtime emulation (real `awslambdaric`, read-only task root, `/opt`-like layers).

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `pexify lock` then `pexify --lock`, and `--layout pex` through the same command line.
 @Suite(.serialized) struct LockAndPexTests {

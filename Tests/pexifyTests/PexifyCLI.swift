@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Runs the built `pexify` executable, as a user would.
 enum PexifyCLI {

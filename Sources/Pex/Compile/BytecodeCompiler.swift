@@ -1,4 +1,5 @@
 import Foundation
+import ZipArchive
 
 /// Compiles Python sources to bytecode for a target CPython version with an interpreter of exactly that
 /// version, kept running for the whole build and fed in batches over a pipe (see ``CompileDriver``).
@@ -151,7 +152,7 @@ public final class BytecodeCompiler: @unchecked Sendable {
         }
         for source in sources {
             let path = Array(source.path.utf8)
-            let bytes = try ArchiveAssembly.bytes(of: source.content)
+            let bytes = try source.content.bytes()
             batch += bigEndian(UInt32(path.count)) + path + bigEndian(UInt32(bytes.count))
             batch += bytes
             count += 1

@@ -1,3 +1,5 @@
+import ZipArchive
+
 /// The bytecode `--compile` adds to an archive: a `__pycache__/<module>.<cache tag>.pyc` next to every
 /// `.py` (PEP 3147, https://peps.python.org/pep-3147/), as pip compiles everything it installs.
 public struct CompiledBytecode: Sendable {

@@ -1,9 +1,41 @@
+import Installer
+import ZipArchive
+
 /// The flat AWS Lambda layouts: a function zip (everything at the root, extracted to `/var/task`) and a
-/// layer (everything under `python/`, extracted to `/opt/python`) (packaging-standards.md §7.4-7.5;
-/// pex-format.md §6.5).
-public enum LambdaLayout {
+/// layer (everything under `python/`, extracted to `/opt/python`) (docs/formats/lambda-layout.md).
+public struct LambdaLayout: ArchiveLayout {
+    /// `.zip` or `.layer`.
+    public var layout: Layout
+    /// `--handler` as `FILE.py:FUNC` or `MODULE:FUNC`; a function zip built with one gets the generated
+    /// `lambda_function.py` when the handler is not already `lambda_function.handler`.
+    public var handler: String?
+
+    public init(_ layout: Layout, handler: String? = nil) {
+        precondition(layout != .pex, "LambdaLayout lays out function zips and layers only")
+        self.layout = layout
+        self.handler = handler
+    }
+
     /// The directory the content goes under: `""` for a function zip, `python/` for a layer.
     public static func prefix(for layout: Layout) -> String { layout == .layer ? "python/" : "" }
+
+    public func layOut(_ input: LayoutInput) throws -> LaidOutArchive {
+        let prefix = Self.prefix(for: layout)
+        var assembly = try Self.assemble(distributions: input.distributions.map(\.plan), sources: input.sources,
+                                         prefix: prefix)
+        var awsHandler: String?
+        if let handler {
+            let parsed = try LambdaHandler(parsing: handler, sourcesDirectories: input.sources.map(\.path))
+            try parsed.check(archivePaths: Set(assembly.owners.keys), python: input.target.pythonVersion)
+            if parsed.needsShim {
+                try assembly.add(
+                    ArchiveEntry(path: prefix + LambdaHandler.shimPath, content: .bytes(Array(parsed.shimSource.utf8))),
+                    owner: "the generated \(LambdaHandler.shimPath)")
+            }
+            awsHandler = LambdaHandler.awsHandler
+        }
+        return LaidOutArchive(assembly: assembly, handler: awsHandler, countsAgainstLambdaQuotas: true)
+    }
 
     /// Puts the user's sources and the installed distributions into one collision-checked assembly below
     /// `prefix`.

@@ -1,4 +1,8 @@
+import Basics
 import Foundation
+import Installer
+import Resolver
+import ZipArchive
 
 /// A distribution as it goes into a PEX: its installed files, stored under `.deps/<wheel file name>/`.
 public struct PexDistribution: Sendable {
@@ -51,9 +55,11 @@ public struct PexOptions: Sendable {
     }
 }
 
-/// A PEX ready to be written: the archive plan, its PEX-INFO and the shebang line before the zip.
+/// A PEX ready to be written: its entries with their owners, its PEX-INFO and the shebang line before
+/// the zip.
 public struct PexArchive: Sendable {
-    public var plan: ArchivePlan
+    public var assembly: ArchiveAssembly
+    public var plan: ArchivePlan { assembly.plan }
     public var info: PexInfo
     /// The shebang line including its newline; the zip follows it with absolute offsets.
     public var prefix: [UInt8]
@@ -65,7 +71,7 @@ public struct PexArchive: Sendable {
     }
 }
 
-/// The runnable PEX zipapp layout (pex-format.md §1): shebang, then a zip holding `__main__.py`,
+/// The runnable PEX zipapp layout (docs/formats/pex.md): shebang, then a zip holding `__main__.py`,
 /// `PEX-INFO`, `.deps/<wheel>/` installed distributions (raw-copied from the wheels), the user code at
 /// the root, `__pex__/__init__.py` and the runtime under `.bootstrap/`.
 public enum PexLayout {
@@ -84,21 +90,22 @@ public enum PexLayout {
     ///   entry point and a console script, or user code at a reserved path; `ZipError` for invalid paths.
     public static func assemble(distributions: [PexDistribution], sources: [ArchiveEntry],
                                 options: PexOptions) throws -> PexArchive {
-        var plan = ArchivePlan()
+        var assembly = ArchiveAssembly()
         for entry in sources {
             if reservedPaths.contains(entry.path) || reservedDirectories.contains(where: entry.path.hasPrefix) {
                 throw PexError.reservedPath(entry.path)
             }
-            try plan.add(entry)
+            try assembly.add(entry, owner: "your sources")
         }
         for distribution in distributions {
+            let owner = distribution.wheelFilename
             for entry in distribution.entries {
                 var entry = entry
                 entry.path = dependenciesDirectory + distribution.wheelFilename + "/" + entry.path
-                try plan.add(entry)
+                try assembly.add(entry, owner: owner)
             }
         }
-        for entry in PexBootstrap.entries { try plan.add(entry) }
+        try assembly.add(PexBootstrap.entries, owner: "the PEX runtime")
         let info = PexInfo(
             entryPoint: try entryPoint(options, distributions: distributions),
             requirements: options.requirements,
@@ -107,8 +114,8 @@ public enum PexLayout {
             inheritPath: options.inheritPath,
             codeHash: try codeHash(sources),
             bootstrapHash: PexBootstrap.hash)
-        try plan.add(ArchiveEntry(path: "PEX-INFO", content: .bytes(info.json)))
-        return PexArchive(plan: plan, info: info, prefix: Array((shebang(options) + "\n").utf8))
+        try assembly.add(ArchiveEntry(path: "PEX-INFO", content: .bytes(info.json)), owner: "PEX-INFO")
+        return PexArchive(assembly: assembly, info: info, prefix: Array((shebang(options) + "\n").utf8))
     }
 
     /// `#!/usr/bin/env pythonX.Y`, or the given interpreter line.
@@ -118,7 +125,7 @@ public enum PexLayout {
     }
 
     /// The warning the CLI prints when a PEX for CPython below 3.13 needs zip64 records, which zipimport
-    /// cannot read before 3.13 (pex-format.md §7 item 2); `nil` when there is nothing to warn about.
+    /// cannot read before 3.13 (docs/formats/zip-policy.md); `nil` when there is nothing to warn about.
     public static func zip64Warning(_ plan: ArchivePlan, pythonVersion: String) -> String? {
         let parts = pythonVersion.split(separator: ".").compactMap { Int($0) }
         guard parts.count >= 2, (parts[0], parts[1]) < (3, 13), ZipWriter.requiresZip64(plan) else { return nil }
@@ -178,7 +185,7 @@ public enum PexLayout {
     /// PEX-INFO `code_hash`: the identity of the user code (`contentHash` over its files).
     static func codeHash(_ sources: [ArchiveEntry]) throws -> String {
         try contentHash(sources.compactMap { entry -> (path: String, bytes: [UInt8])? in
-            entry.isDirectory ? nil : (entry.path, try ArchiveAssembly.bytes(of: entry.content))
+            entry.isDirectory ? nil : (entry.path, try entry.content.bytes())
         })
     }
 
@@ -190,5 +197,43 @@ public enum PexLayout {
             listing += Array(file.path.utf8) + [0] + Array(sha256Hex(file.bytes).utf8) + [UInt8(ascii: "\n")]
         }
         return sha256Hex(listing)
+    }
+}
+
+/// The PEX layout as one of the build's layouts: each distribution installed under `.deps/<wheel>/` by
+/// its ``WheelInstallPlan``, the user's sources at the root.
+public struct PexArchiveLayout: ArchiveLayout {
+    public var entryPoint: String?
+    public var consoleScript: String?
+    public var shebang: String?
+
+    public init(entryPoint: String? = nil, consoleScript: String? = nil, shebang: String? = nil) {
+        self.entryPoint = entryPoint
+        self.consoleScript = consoleScript
+        self.shebang = shebang
+    }
+
+    public func layOut(_ input: LayoutInput) throws -> LaidOutArchive {
+        let archive = try PexLayout.assemble(
+            distributions: input.distributions.map {
+                PexDistribution(wheelFilename: $0.plan.filename.filename, sha256: $0.sha256,
+                                entries: $0.plan.entries(under: ""), consoleScripts: $0.plan.consoleScripts,
+                                extract: $0.plan.hasNativeCode)
+            },
+            sources: input.sources.flatMap { $0.entries(under: "") },
+            options: PexOptions(entryPoint: entryPoint, consoleScript: consoleScript, requirements: input.requirements,
+                                pythonVersion: Self.pythonVersion(input.target), shebang: shebang))
+        // The bytecode stage compiles the `.deps/` chroots, the user code and the runtime alike; PEX-INFO's
+        // code hash stays the sources'.
+        return LaidOutArchive(assembly: archive.assembly, prefix: archive.prefix, permissions: 0o755,
+                              entryPoint: archive.info.entryPoint, countsAgainstLambdaQuotas: false)
+    }
+
+    public func warnings(for plan: ArchivePlan, target: TargetPlatform) -> [String] {
+        PexLayout.zip64Warning(plan, pythonVersion: Self.pythonVersion(target)).map { [$0] } ?? []
+    }
+
+    private static func pythonVersion(_ target: TargetPlatform) -> String {
+        "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
     }
 }

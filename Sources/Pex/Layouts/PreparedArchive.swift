@@ -1,3 +1,5 @@
+import ZipArchive
+
 /// An archive ready to be written: its entries, what goes before them, and what the summary reports.
 public struct PreparedArchive: Sendable {
     public var plan: ArchivePlan

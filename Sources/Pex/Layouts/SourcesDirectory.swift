@@ -1,14 +1,15 @@
 import Foundation
+import ZipArchive
 
 /// A `-D/--sources-directory`: its contents go to the archive root under their import paths
-/// (`myapp/handler.py`, `top_mod.py`), as pex does (pex-format.md §1.7).
+/// (`myapp/handler.py`, `top_mod.py`), as pex does (docs/formats/pex.md).
 public struct SourcesDirectory: Sendable {
     public var path: String
     /// Files below the directory, relative to it, sorted.
     public var files: [String]
 
     /// Lists the files of `path`. `__pycache__` directories are skipped: host byte code is useless on a
-    /// target with another interpreter (packaging-standards.md §8, item 22).
+    /// target with another interpreter (docs/formats/wheel-install.md).
     /// - Parameter excluding: files never to list, such as the archive being built (`-D . -o function.zip`
     ///   must not pack the previous `function.zip` into the new one).
     /// - Throws: `LayoutError.missingSourcesDirectory` when `path` is not a directory.

@@ -1,7 +1,7 @@
 /// The JSON values PEX-INFO uses, written canonically: object keys sorted by Unicode code point, no
 /// whitespace, `,` and `:` separators, non-ASCII kept as UTF-8. This is byte-for-byte what Python's
 /// `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` prints, so hashes over
-/// it can be recomputed by anyone (pex-format.md §1.3, §1.4).
+/// it can be recomputed by anyone (docs/formats/pex.md).
 public indirect enum CanonicalJSON: Sendable, Equatable {
     case string(String)
     case bool(Bool)

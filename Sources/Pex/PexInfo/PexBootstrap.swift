@@ -1,3 +1,5 @@
+import ZipArchive
+
 /// The Python runtime of a pexify PEX, kept as `.py` files in Sources/Pex/Resources/bootstrap and
 /// embedded into the binary (SwiftPM `embedInCode`), so pexify needs nothing at run time to write it.
 public enum PexBootstrap {

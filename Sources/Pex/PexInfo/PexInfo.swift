@@ -1,8 +1,8 @@
-import Crypto
+import Basics
 import Foundation
 
 /// The `PEX-INFO` file of a pexify PEX: what the bootstrap (Resources/bootstrap/pexify_boot) needs to
-/// run the archive, stored as canonical JSON (pex-format.md §1.3).
+/// run the archive, stored as canonical JSON (docs/formats/pex.md).
 ///
 /// Field names follow pex where the meaning is the same (`entry_point`, `distributions`,
 /// `requirements`, `inherit_path`, `code_hash`, `bootstrap_hash`, `pex_hash`); ours is
@@ -65,7 +65,7 @@ public struct PexInfo: Sendable, Equatable {
 
     /// SHA-256 of the canonical JSON of every other field: the identity of everything the PEX runs
     /// (code, dependencies, runtime, options), but not of its shebang or compression, usable as a
-    /// cache key (pex-format.md §1.4).
+    /// cache key (docs/formats/pex.md).
     public var pexHash: String { sha256Hex(CanonicalJSON.object(content).bytes) }
 
     /// The `PEX-INFO` bytes: canonical JSON including `pex_hash`.
@@ -100,8 +100,4 @@ public struct PexInfo: Sendable, Equatable {
             codeHash: try field("code_hash", String.self),
             bootstrapHash: try field("bootstrap_hash", String.self))
     }
-}
-
-func sha256Hex(_ bytes: [UInt8]) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// The on-disk cache shared by every pexify process of a user.
@@ -121,7 +122,8 @@ public struct Cache: Sendable {
            record.path == path, record.size == size, record.modified == modified {
             return record.sha256
         }
-        let digest = try sha256Hex(ofFile: path)
+        let digest: String
+        do { digest = try sha256Hex(ofFile: path) } catch { throw IndexError.cache(path: path, reason: error.reason) }
         let record = LocalRecord(path: path, size: size, modified: modified, sha256: digest)
         try write(try JSONEncoder().encode(record), to: recordPath)
         return digest
@@ -130,28 +132,31 @@ public struct Cache: Sendable {
     // MARK: Atomic writes
 
     func write(_ data: Data, to path: String) throws {
-        let temporary = temporaryPath()
+        try createParent(of: path)
         do {
-            try data.write(to: URL(fileURLWithPath: temporary))
+            try AtomicFile.write(data, to: path)
         } catch {
-            throw IndexError.cache(path: root, reason: "writing \(temporary) failed (\(error.localizedDescription))")
+            throw IndexError.cache(path: root, reason: error.description)
         }
-        try moveIntoPlace(temporary, path)
     }
 
     /// `rename(2)` is atomic within one file system and replaces an existing entry, which for a
     /// content-addressed path holds the same bytes.
     func moveIntoPlace(_ temporary: String, _ path: String) throws {
+        try createParent(of: path)
+        do {
+            try AtomicFile.moveIntoPlace(temporary, path)
+        } catch {
+            throw IndexError.cache(path: root, reason: error.description)
+        }
+    }
+
+    private func createParent(of path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw IndexError.cache(path: root, reason: "\(directory) cannot be created (\(error.localizedDescription))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw IndexError.cache(path: root, reason: "renaming into \(path) failed (\(reason))")
         }
     }
 }

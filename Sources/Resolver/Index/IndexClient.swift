@@ -1,20 +1,16 @@
+import Basics
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
-/// How hard the client tries: attempts per request with exponential back-off, the stall timeout, and
-/// how many requests may be in flight at once.
+/// How hard the client tries: retries with back-off, the stall timeout, and how many requests may be
+/// in flight at once.
 public struct FetchPolicy: Sendable {
-    public var attempts: Int
-    public var initialBackoff: TimeInterval
+    public var retry: RetryPolicy
     public var timeout: TimeInterval
     public var maxConcurrentRequests: Int
 
-    public init(attempts: Int = 4, initialBackoff: TimeInterval = 0.5, timeout: TimeInterval = 60,
+    public init(retry: RetryPolicy = RetryPolicy(maxAttempts: 4), timeout: TimeInterval = 60,
                 maxConcurrentRequests: Int = 16) {
-        self.attempts = attempts
-        self.initialBackoff = initialBackoff
+        self.retry = retry
         self.timeout = timeout
         self.maxConcurrentRequests = maxConcurrentRequests
     }
@@ -27,7 +23,7 @@ public final class IndexClient: Sendable {
     public let configuration: IndexConfiguration
     public let cache: Cache
     public let offline: Bool
-    let transport: any IndexTransport
+    let transport: any HTTPTransport
     let policy: FetchPolicy
     let credentials: Credentials
     private let limiter: AsyncLimiter
@@ -37,7 +33,7 @@ public final class IndexClient: Sendable {
     private let metadataFiles = Memo<String, Data>()
 
     public init(configuration: IndexConfiguration, cache: Cache, offline: Bool = false,
-                transport: (any IndexTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
+                transport: (any HTTPTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
         self.cache = cache
@@ -100,7 +96,7 @@ public final class IndexClient: Sendable {
                 if let modified = cached.record.lastModified { headers["If-Modified-Since"] = modified }
             }
             let request = HTTPRequest(url: plainURL, headers: headers, timeout: policy.timeout)
-            let response = try await withRetries(key) { try await self.transport.fetch(request) }
+            let response = try await withRetries(key) { try await self.get(request) }
             let now = Date().timeIntervalSince1970
             let maxAge = Self.maxAge(response.headers["cache-control"])
             switch response.status {
@@ -163,7 +159,7 @@ public final class IndexClient: Sendable {
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
         let data = try await withRetries(url.absoluteString) {
-            let response = try await self.transport.fetch(request)
+            let response = try await self.get(request)
             guard (200..<300).contains(response.status) else {
                 if response.status >= 500 { throw Retryable.status(response.status) }
                 throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
@@ -218,7 +214,7 @@ public final class IndexClient: Sendable {
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let digest = try await withRetries(url.absoluteString) {
             try? FileManager.default.removeItem(atPath: temporary)
-            let response = try await self.transport.download(request, to: temporary)
+            let response = try await self.save(request, to: temporary)
             guard (200..<300).contains(response.status) else {
                 if response.status >= 500 || response.status == 429 { throw Retryable.status(response.status) }
                 throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
@@ -233,6 +229,18 @@ public final class IndexClient: Sendable {
         }
         return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
                           sha256: digest)
+    }
+
+    // MARK: Transfers
+
+    private func get(_ request: HTTPRequest) async throws -> HTTPResponse {
+        request.url.isFileURL ? LocalIndexFiles.read(request.url) : try await transport.send(request)
+    }
+
+    private func save(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
+        request.url.isFileURL
+            ? try LocalIndexFiles.download(request.url, to: destination)
+            : try await transport.download(request, to: destination)
     }
 
     // MARK: Retries
@@ -252,16 +260,12 @@ public final class IndexClient: Sendable {
         }
     }
 
-    /// Runs `body` up to `policy.attempts` times, sleeping `initialBackoff · 2ⁿ` (with jitter) between
-    /// tries, and throws `IndexError.gaveUp` naming the last failure (`hashMismatch` when every try
+    /// Runs `body` up to `policy.retry.maxAttempts` times, sleeping as the retry policy says between tries, and throws `IndexError.gaveUp` naming the last failure (`hashMismatch` when every try
     /// delivered wrong bytes). `IndexError`s other than transport failures are final.
     func withRetries<T: Sendable>(_ url: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
         var lastError: any Error = CancellationError()
-        for attempt in 0..<policy.attempts {
-            if attempt > 0 {
-                let delay = policy.initialBackoff * pow(2, Double(attempt - 1)) * Double.random(in: 0.8...1.2)
-                try await Task.sleep(nanoseconds: UInt64(delay * 1e9))
-            }
+        for attempt in 0..<policy.retry.maxAttempts {
+            if attempt > 0 { try await Task.sleep(for: policy.retry.delay(attempt: attempt, retryAfter: nil)) }
             do {
                 let result = try await limiter.run {
                     let result = try await body()
@@ -284,11 +288,11 @@ public final class IndexClient: Sendable {
         case let Retryable.hash(expected, actual):
             throw IndexError.hashMismatch(file: url, expected: expected, actual: actual)
         case let error as Retryable:
-            throw IndexError.gaveUp(url: url, attempts: policy.attempts, lastError: error.description)
+            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts, lastError: error.description)
         case let error as IndexError:
-            throw IndexError.gaveUp(url: url, attempts: policy.attempts, lastError: error.description)
+            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts, lastError: error.description)
         default:
-            throw IndexError.gaveUp(url: url, attempts: policy.attempts,
+            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts,
                                     lastError: (lastError as NSError).localizedDescription)
         }
     }

@@ -27,7 +27,7 @@ struct Candidates: Sendable {
     var usable: VersionSet { VersionSet(count: versions.count, members: choices.keys) }
 
     /// Sorts the files of a listing into versions and picks, per version, the best wheel: not yanked,
-    /// then best tag rank, then highest build tag (pip's order; packaging-standards §1.6).
+    /// then best tag rank, then highest build tag (pip's order; docs/formats/targets.md).
     ///
     /// Listings can hold tens of thousands of files (every platform of every release), so a file is
     /// first screened on its filename's python and platform tags against the target's, and only

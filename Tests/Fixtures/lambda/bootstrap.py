@@ -4,7 +4,7 @@ and hands over to the real runtime interface client (`awslambdaric`).
 `runtime_api.py` copies this file into the emulated runtime directory and starts it with
 `python -S bootstrap.py OPT_DIR HANDLER`, so sys.path[0] is that runtime directory (like /var/runtime) and
 the test venv's site-packages are not visible to the function. The order below is the one Lambda documents
-and its bootstrap implements (packaging-standards.md 7.5): the task root first, then the layer directories
+and its bootstrap implements (docs/formats/lambda-layout.md): the task root first, then the layer directories
 `/opt/python/lib/python3.X/site-packages` and `/opt/python`, then the runtime; each of them is also a site
 directory, so `.pth` files in the task root and in layers are processed (the runtime's bootstrap does the
 same in `set_default_sys_path` and `add_default_site_directories`).

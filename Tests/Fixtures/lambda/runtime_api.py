@@ -8,7 +8,7 @@ and prints one JSON object on stdout:
                    "stackTrace": [...]} | {"kind": "initError", ...} | {"kind": "runtimeExit", "status": N}],
      "log": "<everything the runtime printed>", "timedOut": false}
 
-What it emulates (packaging-standards.md section 7):
+What it emulates (docs/formats/lambda-layout.md):
 - The function zip is extracted with the modes stored in the zip into a task root, layers (in order, later
   ones overwriting earlier ones) into an `/opt`-like directory. Lambda's sandbox user owns none of that
   code, so only the "others" bits of each mode count: the trees are made read-only and their owner is left

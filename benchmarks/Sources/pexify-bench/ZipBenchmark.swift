@@ -1,5 +1,5 @@
 import Foundation
-import Pex
+import ZipArchive
 
 /// The zip engine: raw copy of the biggest local wheel against `cp`, deflate of many small files with
 /// one worker and with all cores, CPython's zipfile writing the same content, and peak RSS while
@@ -119,7 +119,7 @@ enum ZipBenchmark {
 
         """
         report += rows.joined(separator: "\n") + "\n\n"
-        report += "Targets (issue 2):\n\n"
+        report += "Targets:\n\n"
         report += String(format: "- raw copy at ≥ 50%% of cp throughput: %.0f%% from wheel to archive, %.0f%% for the"
             + " writing alone (wall)\n", rawVsCp * 100, writeVsCp * 100)
         report += String(format: "- deflate scaling ≥ 1.8× on 2 cores: %.2f× wall on %d cores; the %d workers used %.2f× the"

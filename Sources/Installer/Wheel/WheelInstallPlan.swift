@@ -1,0 +1,176 @@
+import Foundation
+import Resolver
+import ZipArchive
+
+/// A wheel mapped onto the file layout `pip install --target` produces, without unpacking it.
+///
+/// The plan reads only the wheel's central directory and its small `.dist-info` files (`WHEEL`,
+/// `METADATA`, `RECORD`, `entry_points.txt`). Every other entry is later raw-copied from the wheel into the
+/// output archive, at its install path: the root and `.data/purelib|platlib` at the top, `.data/scripts` in
+/// `bin/`, `.data/headers` in `include/site/pythonX.Y/<project>/`, `.data/data` at the top
+/// ([PEP 427](https://peps.python.org/pep-0427/); docs/formats/wheel-install.md). `RECORD` is rewritten
+/// when an entry moved, so that it lists the installed paths
+/// ([PEP 376](https://peps.python.org/pep-0376/)).
+public struct WheelInstallPlan: Sendable {
+    /// One file of the installed distribution: where it goes and where its bytes come from.
+    public struct InstalledFile: Sendable {
+        /// Path relative to the install root (`--target` directory).
+        public var path: String
+        /// The wheel entry it is copied from.
+        public var source: ZipEntry
+        /// Whether the wheel entry carries an execute bit (pip keeps it; it adds none).
+        public var executable: Bool
+    }
+
+    /// The wheel file on disk.
+    public var wheelPath: String
+    public var filename: WheelFilename
+    public var name: PackageName
+    public var version: Version
+    /// The project name exactly as `METADATA` writes it.
+    public var projectName: String
+    /// The `{name}-{version}.dist-info` directory (no trailing slash).
+    public var distInfoDirectory: String
+    /// `WHEEL`'s `Root-Is-Purelib`.
+    public var rootIsPurelib: Bool
+    /// `[console_scripts]` of `entry_points.txt`: script name → `module:function`.
+    public var consoleScripts: [String: String]
+    /// Whether any file is a compiled extension or shared library (`.so`, `.so.N`, `.pyd`, `.dylib`).
+    public var hasNativeCode: Bool
+    /// The installed files, in wheel order, with `RECORD` excluded (see ``record``).
+    public var files: [InstalledFile]
+    /// `RECORD`'s install path, its wheel entry, and the rewritten bytes when any entry moved.
+    public var record: (path: String, source: ZipEntry, rewritten: [UInt8]?)
+
+    /// Reads and checks a wheel.
+    /// - Parameters:
+    ///   - wheelPath: the `.whl` file.
+    ///   - pythonVersion: the target interpreter's `X.Y`, which names the directory `.data/headers` installs
+    ///     into; by default taken from the wheel's last `cpXY` / `pyXY` tag.
+    /// - Throws: `ZipError` from the strict reader, `WheelError` for a wheel that breaks PEP 427, and the
+    ///   model's errors for a bad file name or metadata.
+    public init(wheelPath: String, pythonVersion: String? = nil) throws {
+        let wheel = (wheelPath as NSString).lastPathComponent
+        let filename = try WheelFilename(wheel)
+        let reader = try ZipReader(path: wheelPath)
+        let distInfo = try Self.findDistInfo(reader.entries, filename: filename, wheel: wheel)
+
+        func file(_ leaf: String) -> ZipEntry? {
+            reader.entry(named: distInfo + "/" + leaf)
+        }
+        func required(_ leaf: String) throws -> ZipEntry {
+            guard let entry = file(leaf) else { throw WheelError.missingFile(wheel: wheel, entry: distInfo + "/" + leaf) }
+            return entry
+        }
+        let wheelEntry = try required("WHEEL"), metadataEntry = try required("METADATA")
+        let recordEntry = try required("RECORD")
+        let info = try WheelInfo(parsing: reader.contents(of: wheelEntry), wheel: wheel, entry: wheelEntry.name)
+        // Only `Name` is needed, as written (pip names the headers directory after it); resolution already
+        // read the rest of METADATA.
+        let metadataHeaders = try emailHeaders(reader.contents(of: metadataEntry), wheel: wheel, entry: metadataEntry.name)
+        guard let projectName = metadataHeaders.first(where: { $0.key == "name" })?.value else {
+            throw WheelError.malformedMetadataFile(wheel: wheel, entry: metadataEntry.name, reason: "it has no Name header")
+        }
+        let recordFile = try RecordFile(parsing: reader.contents(of: recordEntry), wheel: wheel, entry: recordEntry.name)
+        let scripts = try file("entry_points.txt").map {
+            try EntryPointsFile.consoleScripts(in: reader.contents(of: $0), wheel: wheel, entry: $0.name)
+        } ?? [:]
+
+        let scheme = TargetInstallScheme(
+            dataDirectory: String(distInfo.dropLast(".dist-info".count)) + ".data/",
+            projectName: projectName, pythonVersion: pythonVersion ?? Self.pythonVersion(ofTags: filename.pythonTags))
+        let recordRows = Dictionary(recordFile.rows.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        let unrecorded: Set<String> = [recordEntry.name, distInfo + "/RECORD.jws", distInfo + "/RECORD.p7s"]
+
+        var files: [InstalledFile] = []
+        var claimed: [String: String] = [:]
+        var moved: [String: String] = [:]
+        for entry in reader.entries where !entry.isDirectory && entry.name != recordEntry.name {
+            if !unrecorded.contains(entry.name) {
+                guard let row = recordRows[entry.name] else { throw WheelError.notInRecord(wheel: wheel, entry: entry.name) }
+                if let size = UInt64(row.size), size != entry.uncompressedSize {
+                    throw WheelError.recordSizeMismatch(
+                        wheel: wheel, entry: entry.name, record: row.size, actual: entry.uncompressedSize)
+                }
+            }
+            guard let path = try scheme.installPath(ofEntry: entry.name, wheel: wheel) else { continue }
+            if let first = claimed.updateValue(entry.name, forKey: path) {
+                throw WheelError.installPathClash(wheel: wheel, path: path, first: first, second: entry.name)
+            }
+            if path != entry.name { moved[entry.name] = path }
+            files.append(InstalledFile(path: path, source: entry, executable: (entry.unixMode ?? 0) & 0o111 != 0))
+        }
+        let rewritten = moved.isEmpty ? nil : RecordFile(rows: recordFile.rows.map { row in
+            var row = row
+            row.path = moved[row.path] ?? row.path
+            return row
+        }).rendered()
+
+        self.wheelPath = wheelPath
+        self.filename = filename
+        self.name = filename.name
+        self.version = filename.version
+        self.projectName = projectName
+        self.distInfoDirectory = distInfo
+        self.rootIsPurelib = info.rootIsPurelib
+        self.consoleScripts = scripts
+        self.hasNativeCode = files.contains { Self.isNativeLibrary($0.path) }
+        self.files = files
+        self.record = (recordEntry.name, recordEntry, rewritten)
+    }
+
+    /// The archive entries that install this wheel below `prefix` (`""` for a Lambda zip, `"python/"` for a
+    /// layer, `".deps/<wheel>/"` inside a PEX). File contents are raw-copied from the wheel; only a rewritten
+    /// `RECORD` is new bytes. Parent directories are left to `ArchivePlan`.
+    public func entries(under prefix: String) -> [ArchiveEntry] {
+        var entries = files.map {
+            ArchiveEntry(path: prefix + $0.path, content: .rawCopy(archive: wheelPath, entry: $0.source),
+                         executable: $0.executable)
+        }
+        let recordContent: ArchiveEntry.Content = record.rewritten.map { .bytes($0) }
+            ?? .rawCopy(archive: wheelPath, entry: record.source)
+        entries.append(ArchiveEntry(path: prefix + record.path, content: recordContent, executable: false))
+        return entries
+    }
+
+    /// Every installed path including `RECORD`, relative to the install root.
+    public var installedPaths: [String] { files.map(\.path) + [record.path] }
+
+    static func isNativeLibrary(_ path: String) -> Bool {
+        let leaf = path.split(separator: "/").last.map(String.init) ?? path
+        return leaf.hasSuffix(".so") || leaf.contains(".so.") || leaf.hasSuffix(".pyd") || leaf.hasSuffix(".dylib")
+    }
+
+    /// The one top-level `.dist-info` directory whose name and version match the wheel's file name.
+    private static func findDistInfo(_ entries: [ZipEntry], filename: WheelFilename, wheel: String) throws -> String {
+        var candidates: Set<String> = []
+        for entry in entries {
+            guard let top = entry.name.split(separator: "/", maxSplits: 1).first, top.hasSuffix(".dist-info"),
+                  entry.name.count > top.count else { continue }
+            candidates.insert(String(top))
+        }
+        let matching = candidates.filter { directory in
+            let stem = directory.dropLast(".dist-info".count)
+            guard let dash = stem.lastIndex(of: "-") else { return false }
+            return (try? PackageName(String(stem[..<dash]))) == filename.name
+                && Version(String(stem[stem.index(after: dash)...])) == filename.version
+        }
+        guard matching.count == 1, let found = matching.first else {
+            throw WheelError.missingDistInfo(
+                wheel: wheel, expected: "\(filename.name)-\(filename.version).dist-info")
+        }
+        return found
+    }
+
+    /// `X.Y` from the last `cpXY`/`pyXY` python tag of a wheel (`3` when the tags name only a major version,
+    /// as `py3` does).
+    static func pythonVersion(ofTags tags: [String]) -> String {
+        for tag in tags.reversed() {
+            let digits = tag.drop(while: { $0.isLetter })
+            guard let major = digits.first, major.isNumber else { continue }
+            let minor = digits.dropFirst()
+            return minor.isEmpty ? String(major) : "\(major).\(minor)"
+        }
+        return "3"
+    }
+}

@@ -1,0 +1,83 @@
+import Resolver
+
+/// The `.dist-info/WHEEL` file: `Key: value` headers in email format
+/// ([PEP 427](https://peps.python.org/pep-0427/), "The .dist-info directory").
+struct WheelInfo: Sendable, Equatable {
+    /// `Wheel-Version`, e.g. `1.0`.
+    var wheelVersion: String
+    /// `Root-Is-Purelib`: whether the archive root is purelib (else platlib). Both are the top of a
+    /// `--target` directory, so the layouts only report it.
+    var rootIsPurelib: Bool
+
+    init(parsing bytes: [UInt8], wheel: String, entry: String) throws(WheelError) {
+        let headers = try emailHeaders(bytes, wheel: wheel, entry: entry)
+        guard let version = headers.first(where: { $0.key == "wheel-version" })?.value else {
+            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it has no Wheel-Version header")
+        }
+        // PEP 427: an installer must fail on a newer major version and may warn on a newer minor.
+        guard version.split(separator: ".").first == "1" else {
+            throw .unsupportedWheelVersion(wheel: wheel, version: version)
+        }
+        wheelVersion = version
+        rootIsPurelib = headers.first(where: { $0.key == "root-is-purelib" })?.value.lowercased() == "true"
+    }
+}
+
+/// Parses RFC 822 style headers (the format of `WHEEL` and `METADATA` headers): `Key: value` lines up to the
+/// first blank line, continuation lines starting with whitespace. Keys are lowercased.
+func emailHeaders(_ bytes: [UInt8], wheel: String, entry: String) throws(WheelError) -> [(key: String, value: String)] {
+    guard let text = String(validating: bytes, as: UTF8.self) else {
+        throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it is not valid UTF-8")
+    }
+    var headers: [(key: String, value: String)] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        let line = line.hasSuffix("\r") ? line.dropLast() : line[...]
+        if line.isEmpty { break }
+        if line.first == " " || line.first == "\t" {
+            guard !headers.isEmpty else {
+                throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it starts with a continuation line")
+            }
+            headers[headers.count - 1].value += " " + line.strippingBlanks()
+            continue
+        }
+        guard let colon = line.firstIndex(of: ":") else {
+            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "the line '\(line)' is not 'Key: value'")
+        }
+        headers.append((line[..<colon].strippingBlanks().lowercased(),
+                        line[line.index(after: colon)...].strippingBlanks()))
+    }
+    return headers
+}
+
+/// `.dist-info/entry_points.txt` (*Entry points specification*, PyPA).
+enum EntryPointsFile {
+    /// The `[console_scripts]` section: `name = module:function` lines in the INI dialect
+    /// `importlib.metadata` reads (the name ends at the first `=`; `#` and `;` start comment lines).
+    static func consoleScripts(in bytes: [UInt8], wheel: String, entry: String) throws(WheelError) -> [String: String] {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it is not valid UTF-8")
+        }
+        var scripts: [String: String] = [:]
+        var section = ""
+        for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            let line = rawLine.strippingBlanks()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                section = String(line.dropFirst().dropLast()).strippingBlanks()
+                continue
+            }
+            guard section == "console_scripts" else { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "the line '\(line)' is not 'name = value'")
+            }
+            scripts[line[..<equals].strippingBlanks()] = line[line.index(after: equals)...].strippingBlanks()
+        }
+        return scripts
+    }
+}
+
+fileprivate extension StringProtocol {
+    func strippingBlanks() -> String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}

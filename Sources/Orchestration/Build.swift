@@ -1,0 +1,79 @@
+import Foundation
+import Installer
+import Pex
+import Resolver
+import ZipArchive
+
+/// One `pexify` build, end to end: target → requirements → resolution → `--exclude` → install plans →
+/// layout and checks → one atomic write. The command line only maps flags onto a ``BuildRequest`` and
+/// prints the ``BuildSummary``; tests call this directly.
+public enum Build {
+    /// Runs a build.
+    /// - Parameter progress: receives one short line per step (the CLI shows them on an interactive stderr).
+    /// - Throws: the first error of any step. Nothing is written then: the output path is left untouched.
+    public static func run(_ request: BuildRequest, progress: @Sendable (String) -> Void = { _ in }) async throws
+        -> BuildSummary {
+        let started = ContinuousClock.now
+        let target = try platform(for: request.target)
+        // Started before resolving: a missing interpreter fails the build before any download.
+        let compiler = try request.compile ? BytecodeCompiler(
+            major: target.pythonVersion.major, minor: target.pythonVersion.minor, interpreter: request.compileWith) : nil
+        defer { compiler?.stop() }
+        progress("Resolving for \(target.name)")
+        let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index)
+        let exclusion = try Installation.exclude(request.excluded, from: resolved)
+        let kept = resolved.distributions.filter { exclusion.kept.contains($0.name) }
+
+        progress("Planning \(kept.count) distributions")
+        let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
+        let distributions = try kept.map {
+            InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
+                                  sha256: $0.sha256)
+        }
+        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0, excluding: [request.output]) }
+        let input = LayoutInput(distributions: distributions, sources: sources, requirements: resolved.requirements,
+                                target: target)
+        let stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
+                                           nativeCheck: request.nativeCheck)
+        let prepared = switch request.layout {
+        case .zip, .layer:
+            try ArchiveStages.prepare(input, layout: LambdaLayout(request.layout, handler: request.handler),
+                                      options: stages)
+        case .pex:
+            try ArchiveStages.prepare(
+                input, layout: PexArchiveLayout(entryPoint: request.entryPoint, consoleScript: request.consoleScript,
+                                                shebang: request.pythonShebang),
+                options: stages)
+        }
+
+        progress("Writing \(request.output)")
+        let policy = ArchivePolicy(compressionLevel: request.compressionLevel ?? 6,
+                                   jobs: request.jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        var warnings = resolved.warnings
+        warnings += exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
+        warnings += prepared.warnings
+        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, to: request.output,
+                                          policy: policy, permissions: prepared.permissions)
+        if !prepared.budgetParts.isEmpty,  // the direct-upload warning needs the zipped size
+           let warning = LambdaBudget.uploadWarning(zippedBytes: Int(written.byteCount), parts: prepared.budgetParts) {
+            warnings.append(warning)
+        }
+        let elapsed = ContinuousClock.now - started
+        return BuildSummary(
+            output: request.output, layout: request.layout, target: target.name, bytes: written.byteCount,
+            unzippedBytes: prepared.unzippedBytes, entries: written.entryCount, handler: prepared.handler,
+            entryPoint: prepared.entryPoint,
+            distributions: kept.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
+            excluded: exclusion.dropped.map(\.description), warnings: warnings,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// The target platform the user named.
+    public static func platform(for specification: TargetSpecification) throws -> TargetPlatform {
+        switch specification {
+        case let .platform(platform, manylinux): try TargetPlatform.parse(platform: platform, manylinux: manylinux)
+        case let .completePlatform(path): try TargetPlatform.completePlatform(path)
+        case let .lambda(runtime, architecture): try TargetPlatform.lambda(runtime: runtime, architecture: architecture)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Pex
+
+/// Which interpreter and platform the archive is for, as the user named it.
+public enum TargetSpecification: Sendable, Equatable {
+    /// An abbreviated platform such as `linux_x86_64-cp311` or `linux_x86_64-cp-3.11.9-cp311`, optionally with
+    /// the newest manylinux standard the target's glibc satisfies (docs/formats/targets.md).
+    case platform(String, manylinux: String?)
+    /// A complete-platform JSON file: marker environment plus ordered compatible tags (docs/formats/targets.md).
+    case completePlatform(path: String)
+    /// An AWS Lambda runtime (`python3.8` … `python3.14`) on `x86_64` or `arm64`.
+    case lambda(runtime: String, architecture: String)
+}
+
+/// Where distributions come from, as the user named it (pip's spellings).
+public struct IndexOptions: Sendable, Equatable {
+    /// `--index-url`; `nil` means whatever the local pip configuration names.
+    public var indexURL: String?
+    public var extraIndexURLs: [String]
+    public var findLinks: [String]
+    public var noIndex: Bool
+    public var offline: Bool
+    /// `--cache-dir`; `nil` means the default cache location.
+    public var cacheDirectory: String?
+
+    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [],
+                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil) {
+        self.indexURL = indexURL
+        self.extraIndexURLs = extraIndexURLs
+        self.findLinks = findLinks
+        self.noIndex = noIndex
+        self.offline = offline
+        self.cacheDirectory = cacheDirectory
+    }
+}
+
+/// What to install: requirements and requirement files, or a lock file.
+public struct RequirementInputs: Sendable, Equatable {
+    /// PEP 508 requirement strings.
+    public var requirements: [String]
+    /// `-r` requirements files (pip's format, including `-c` constraints inside them).
+    public var requirementFiles: [String]
+    /// A PEP 751 `pylock.toml` to install instead of resolving.
+    public var lockFile: String?
+    /// Allow pre-releases everywhere.
+    public var prereleases: Bool
+
+    public init(requirements: [String] = [], requirementFiles: [String] = [], lockFile: String? = nil,
+                prereleases: Bool = false) {
+        self.requirements = requirements
+        self.requirementFiles = requirementFiles
+        self.lockFile = lockFile
+        self.prereleases = prereleases
+    }
+
+    public var isEmpty: Bool { requirements.isEmpty && requirementFiles.isEmpty && lockFile == nil }
+}
+
+/// Everything one `pexify` build needs; the command line maps its flags onto this value one to one.
+public struct BuildRequest: Sendable {
+    public var layout: Layout
+    public var inputs: RequirementInputs
+    public var target: TargetSpecification
+    public var index: IndexOptions
+    /// `-D` directories whose contents go to the archive root (their import roots).
+    public var sourcesDirectories: [String]
+    /// `--handler` as `FILE.py:FUNC` or `MODULE:FUNC` (zip and layer layouts).
+    public var handler: String?
+    /// `-e` `MODULE[:FUNC]` (pex layout).
+    public var entryPoint: String?
+    /// `-c` console script name (pex layout).
+    public var consoleScript: String?
+    /// Distributions to leave out, with whatever only they needed.
+    public var excluded: [String]
+    /// Deflate level 0–9 for new content; `nil` for the default.
+    public var compressionLevel: Int?
+    /// Compression workers; `nil` for one per core.
+    public var jobs: Int?
+    /// The PEX shebang interpreter (pex layout).
+    public var pythonShebang: String?
+    public var sizeCheck: Bool
+    public var nativeCheck: Bool
+    /// The archive to write.
+    public var output: String
+    /// `--compile`: add bytecode for the target next to every `.py` (see ``CompiledBytecode``).
+    public var compile = false
+    /// `--compile-with`: the interpreter that compiles; `nil` finds `pythonX.Y` on `PATH`.
+    public var compileWith: String?
+
+    public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
+                sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,
+                consoleScript: String? = nil, excluded: [String] = [], compressionLevel: Int? = nil,
+                jobs: Int? = nil, pythonShebang: String? = nil, sizeCheck: Bool = true, nativeCheck: Bool = true,
+                output: String) {
+        self.layout = layout
+        self.inputs = inputs
+        self.target = target
+        self.index = index
+        self.sourcesDirectories = sourcesDirectories
+        self.handler = handler
+        self.entryPoint = entryPoint
+        self.consoleScript = consoleScript
+        self.excluded = excluded
+        self.compressionLevel = compressionLevel
+        self.jobs = jobs
+        self.pythonShebang = pythonShebang
+        self.sizeCheck = sizeCheck
+        self.nativeCheck = nativeCheck
+        self.output = output
+    }
+}

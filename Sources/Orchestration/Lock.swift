@@ -1,0 +1,47 @@
+import Basics
+import Foundation
+import Resolver
+
+/// What `pexify lock` wrote.
+public struct LockSummary: Sendable, Codable, Equatable {
+    public var output: String
+    public var target: String
+    public var distributions: [BuildSummary.Distribution]
+    public var warnings: [String]
+    public var seconds: Double
+
+    public func text() -> String {
+        var lines = ["Locked \(distributions.count) distributions for \(target) in \(output)"]
+        lines += distributions.map { "  \($0.name) \($0.version) (\($0.wheel))" }
+        lines.append("Time: \(String(format: "%.2f", seconds)) s")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}
+
+extension Build {
+    /// `pexify lock`: resolves `inputs` for the target and writes a PEP 751 `pylock.toml` to `output`
+    /// (atomically: a temp file renamed into place).
+    public static func lock(_ inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions,
+                            output: String, progress: @Sendable (String) -> Void = { _ in }) async throws
+        -> LockSummary {
+        let started = ContinuousClock.now
+        let platform = try platform(for: target)
+        progress("Resolving for \(platform.name)")
+        let set = try await Installation.resolve(inputs, target: platform, index: index)
+        guard let resolution = set.resolution else { throw BuildError.nothingToLock }
+        let text = PyLock.render(resolution, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
+        try AtomicFile.write(Array(text.utf8), to: output)
+        let elapsed = ContinuousClock.now - started
+        return LockSummary(
+            output: output, target: platform.name,
+            distributions: set.distributions.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
+            warnings: set.warnings,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+}
