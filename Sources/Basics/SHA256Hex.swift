@@ -34,3 +34,14 @@ public func hex(_ bytes: some Sequence<UInt8>) -> String {
     }
     return String(decoding: text, as: UTF8.self)
 }
+
+/// Whether `text` is a hex digest of `algorithm` as package indexes and lock files spell them (hashlib
+/// names; either case): 64 hex digits for `sha256`. `nil` for an algorithm whose length is not known
+/// here, which callers ignore rather than trust.
+public func isHexDigest(_ text: some StringProtocol, algorithm: String) -> Bool? {
+    let lengths = ["md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128]
+    guard let length = lengths[algorithm.lowercased()] else { return nil }
+    return text.utf8.count == length && text.utf8.allSatisfy {
+        (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0)
+    }
+}

@@ -5,9 +5,12 @@
   simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--yanked FILE] [--max-age N]
       a small PEP 691 JSON / PEP 503 HTML index over the wheels in DIR with ETags, PEP 658
       .metadata files, PEP 592 yanks, and injected faults: the plan maps a request path to a list
-      of behaviours used by successive requests ("500", "stall", "truncate", "corrupt", "ok").
+      of behaviours used by successive requests: "ok"; a status code, optionally with a Retry-After
+      value ("429 retry-after=1"); "stall" (accept the request, then send nothing until the client
+      hangs up); "reset" (close the connection with a TCP RST); "truncate" (half the body, then
+      close); "corrupt" (flip the last byte); "body:TEXT" (answer 200 text/html with TEXT).
 """
-import argparse, hashlib, html, json, os, re, socket, sys, threading, time, zipfile
+import argparse, hashlib, html, json, os, re, select, socket, struct, sys, threading, time, zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -67,12 +70,23 @@ def serve_simple(args):
 
         def do_GET(self):
             mode = self.fault()
-            if mode == "500":
-                return self.send(500, b"injected failure", "text/plain")
+            status = re.fullmatch(r"(\d{3})(?: retry-after=(\S+))?", mode)
+            if status:
+                extra = [("Retry-After", status.group(2))] if status.group(2) else []
+                return self.send(int(status.group(1)), b"injected failure", "text/plain", extra)
             if mode == "stall":
                 self.record("stall")
-                time.sleep(30)
+                # Until the client gives up: its close makes the socket readable (EOF).
+                select.select([self.connection], [], [], args.lifetime)
+                self.close_connection = True
                 return
+            if mode == "reset":
+                self.record("reset")
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.close_connection = True
+                return
+            if mode.startswith("body:"):
+                return self.send(200, mode[5:].encode(), "text/html")
             body, ctype, extra = self.route()
             if body is None:
                 return self.send(404, b"not found", "text/plain")

@@ -60,6 +60,35 @@ import Testing
         #expect(cachedFiles(cache).isEmpty)
     }
 
+    /// Shapes of a page cut short (a proxy that gave up): each refused, naming the page, never a crash.
+    @Test(arguments: ["<a", "<a href", "<a href=\"../../files/gamma-1.0-py3-none-any.whl", "<html><body><a href='x'",
+                      "<a href=\"x\" data-yanked"])
+    func truncatedPagesAreRefused(tail: String) async throws {
+        let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": ["body:<html><body>\n" + tail]])
+        defer { server.stop(); fixture.directory.remove() }
+        await #expect {
+            _ = try await client.files(for: "gamma")
+        } throws: { error in
+            guard let error = error as? IndexError, case let .malformedPage(url, reason) = error else { return false }
+            return url.hasSuffix("/simple/gamma/") && reason.contains("unclosed <a>")
+        }
+    }
+
+    @Test(arguments: ["zz" + String(repeating: "0", count: 62), String(repeating: "a", count: 63), "abc"])
+    func aMalformedHashFragmentIsRefusedBeforeAnyDownload(digest: String) async throws {
+        let link = "<a href=\"../../files/\(wheel)#sha256=\(digest)\">\(wheel)</a>"
+        let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": ["body:" + link]])
+        defer { server.stop(); fixture.directory.remove() }
+        await #expect {
+            let files = try await client.files(for: "gamma")
+            _ = try await client.wheel(for: files[0])
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("/simple/gamma/") && text.contains(wheel) && text.contains("\"\(digest.lowercased())\"")
+        }
+        #expect(!fixture.requests().contains { $0.hasPrefix("GET /files/") })
+    }
+
     @Test func givesUpWithAClearErrorAfterTheLastTry() async throws {
         let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": Array(repeating: "500", count: 4)])
         defer { server.stop(); fixture.directory.remove() }

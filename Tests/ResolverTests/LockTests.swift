@@ -81,6 +81,16 @@ for package, dist in lock.select(environment=platform["marker_environment"], tag
         #expect((FileManager.default.enumerator(atPath: setup.fixture.directory.child("fresh/wheels"))?.allObjects
             as? [String] ?? []).allSatisfy { !$0.hasPrefix("lib") && !$0.contains("/lib-") })
 
+        // A hash that is not 64 hex digits is refused when the lock is read, naming the entry.
+        let misspelt = try setup.fixture.directory.write(
+            "misspelt.toml", PyLock.render(setup.resolution).replacingOccurrences(of: lib.sha256, with: "xyz" + lib.sha256))
+        #expect {
+            _ = try PyLock.read(path: misspelt, target: setup.target)
+        } throws: { error in
+            let text = String(describing: error)
+            return text.contains("misspelt.toml") && text.contains(".hashes.sha256") && text.contains("64 hex digits")
+        }
+
         let otherTarget = try TargetPlatform.lambda(runtime: "python3.11", architecture: "x86_64")
         #expect(throws: LockError.self) { _ = try PyLock.read(path: path, target: otherTarget) }
     }

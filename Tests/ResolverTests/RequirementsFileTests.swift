@@ -86,6 +86,7 @@ for line in sys.stdin.read().splitlines():
         ("--no-binary :all:", "source builds"),
         ("-r missing.txt", "cannot be read"),
         ("requests --hash=md5:abc", "sha256"),
+        ("requests --hash=sha256:\(String(repeating: "g", count: 64))", "64 hex digits"),
         ("--frobnicate", "not supported"),
     ])
     func refusesWhatAWheelOnlyResolverCannotDo(line: String, message: String) throws {

@@ -1,13 +1,19 @@
 /// Just enough HTML tokenizing for simple-index pages: start tags with their (unescaped)
 /// attributes, and for `<a>` the text up to `</a>`. Comments, scripts and unknown markup are skipped.
 enum HTMLScanner {
+    /// A start tag still open where the page ends: what a truncated page (a proxy that gave up, a
+    /// dropped connection) looks like. Its attributes cannot be trusted, so the page is refused.
+    struct UnterminatedTag: Error {
+        var tag: String
+    }
+
     struct Element {
         var tag: String
         var attributes: [String: String]
         var text: String
     }
 
-    static func elements(of html: String) -> [Element] {
+    static func elements(of html: String) throws(UnterminatedTag) -> [Element] {
         let chars = Array(html.unicodeScalars)
         var elements: [Element] = []
         var index = 0
@@ -50,8 +56,9 @@ enum HTMLScanner {
                 }
                 if !key.isEmpty { attributes[key.lowercased()] = unescape(value) }
             }
-            index = cursor + 1
             let tag = name.lowercased()
+            guard cursor < chars.count else { throw UnterminatedTag(tag: tag) }
+            index = cursor + 1
             var text = ""
             if tag == "a" {
                 let end = find(chars, "</", from: index) ?? chars.count

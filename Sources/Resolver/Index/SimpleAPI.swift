@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// One distribution file as an index or find-links source lists it, before any interpretation of
@@ -74,16 +75,18 @@ public enum SimpleAPI {
             throw IndexError.malformedPage(url: page, reason: "the JSON does not match PEP 691 (\(error))")
         }
         if let version = detail.meta?.apiVersion { try checkAPIVersion(version, url: page) }
-        return detail.files.map { entry in
+        return try detail.files.map { entry in
             var hashes = lowercasedKeys(entry.hashes ?? [:])
             let absolute = entry.url.contains("://") ? entry.url
                 : URL(string: entry.url, relativeTo: pageURL)?.absoluteString ?? entry.url
             let (url, fragmentHash) = splitHashFragment(absolute)
             if let (name, digest) = fragmentHash, hashes[name] == nil { hashes[name] = digest }
+            let metadataHashes = (entry.coreMetadata ?? entry.distInfoMetadata)?.hashes
+            try checkDigests(hashes, of: entry.filename, page: page)
+            try checkDigests(metadataHashes ?? [:], of: entry.filename + ".metadata", page: page)
             return ProjectFile(
                 filename: entry.filename, url: url, hashes: hashes, requiresPython: entry.requiresPython,
-                yanked: entry.yanked?.reason, metadataHashes: (entry.coreMetadata ?? entry.distInfoMetadata)?.hashes,
-                size: entry.size, source: source)
+                yanked: entry.yanked?.reason, metadataHashes: metadataHashes, size: entry.size, source: source)
         }
     }
 
@@ -141,7 +144,12 @@ public enum SimpleAPI {
     public static func parseHTML(_ html: String, pageURL: URL, source: String) throws -> [ProjectFile] {
         var base = pageURL
         var files: [ProjectFile] = []
-        for element in HTMLScanner.elements(of: html) {
+        let elements: [HTMLScanner.Element]
+        do { elements = try HTMLScanner.elements(of: html) } catch {
+            throw IndexError.malformedPage(url: pageURL.absoluteString,
+                                           reason: "it ends inside an unclosed <\(error.tag)> tag, as a truncated page does")
+        }
+        for element in elements {
             switch element.tag {
             case "base":
                 if let href = element.attributes["href"], let url = URL(string: href, relativeTo: pageURL) {
@@ -164,8 +172,11 @@ public enum SimpleAPI {
                         metadata = [name: digest]
                     }
                 }
+                let hashes = fragmentHash.map { [$0.0: $0.1] } ?? [:]
+                try checkDigests(hashes, of: filename, page: pageURL.absoluteString)
+                try checkDigests(metadata ?? [:], of: filename + ".metadata", page: pageURL.absoluteString)
                 files.append(ProjectFile(
-                    filename: filename, url: url, hashes: fragmentHash.map { [$0.0: $0.1] } ?? [:],
+                    filename: filename, url: url, hashes: hashes,
                     requiresPython: element.attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 },
                     yanked: element.attributes["data-yanked"], metadataHashes: metadata, source: source))
             default:
@@ -179,6 +190,16 @@ public enum SimpleAPI {
     static func checkAPIVersion(_ version: String, url: String) throws {
         guard let major = version.split(separator: ".").first.flatMap({ Int($0) }), major <= 1 else {
             throw IndexError.unsupportedAPIVersion(url: url, version: version)
+        }
+    }
+
+    /// A digest that is not hex of its algorithm's length can match no file: refused when the page is
+    /// read, before anything is downloaded. Algorithms of unknown length are left alone (never used).
+    private static func checkDigests(_ hashes: [String: String], of file: String, page: String) throws {
+        for (algorithm, digest) in hashes.sorted(by: { $0.key < $1.key })
+        where isHexDigest(digest, algorithm: algorithm) == false {
+            throw IndexError.malformedPage(
+                url: page, reason: "the \(algorithm) hash \"\(digest)\" of \(file) is not a hex digest of the right length")
         }
     }
 

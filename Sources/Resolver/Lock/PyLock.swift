@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import TOMLKit
 
@@ -141,6 +142,9 @@ public enum PyLock {
                 guard url != nil || localPath != nil else { throw fail("a wheel needs url or path", key) }
                 guard let sha256 = wheelTable["hashes"]?.table?["sha256"]?.string?.lowercased() else {
                     throw fail("a sha256 hash is required", key + ".hashes")
+                }
+                guard isHexDigest(sha256, algorithm: "sha256") == true else {
+                    throw fail("the sha256 hash \"\(sha256)\" is not 64 hex digits", key + ".hashes.sha256")
                 }
                 seen.append(filename)
                 guard case let .compatible(rank) = target.tags.compatibility(of: wheel) else { continue }

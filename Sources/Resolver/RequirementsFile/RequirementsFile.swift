@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A pip requirements file (and the files it includes), reduced to what a wheel-only resolver uses:
@@ -100,7 +101,7 @@ public struct RequirementsFile: Sendable {
                 case "--require-hashes": requireHashes = true
                 case "--hash":
                     let pin = try value()
-                    guard pin.hasPrefix("sha256:"), pin.count == 7 + 64 else {
+                    guard pin.hasPrefix("sha256:"), isHexDigest(pin.dropFirst(7), algorithm: "sha256") == true else {
                         throw RequirementsFileError(origin: origin, reason: "the hash \"\(pin)\" is not sha256:<64 hex digits>")
                     }
                     hashes.append(String(pin.dropFirst(7)).lowercased())
