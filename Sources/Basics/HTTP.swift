@@ -39,6 +39,25 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// No byte arrived for `seconds` (connecting included): the server accepted the request and went quiet,
+/// or the network dropped it. Worth another attempt.
+public struct HTTPTimeout: Error, CustomStringConvertible, Sendable {
+    public var url: URL
+    public var seconds: Double
+
+    public init(url: URL, seconds: Double) {
+        self.url = url
+        self.seconds = seconds
+    }
+
+    public var description: String { "timed out after \(Self.format(seconds)) s waiting for data from \(url.absoluteString)" }
+
+    /// `15` rather than `15.0`; fractions as given.
+    public static func format(_ seconds: Double) -> String {
+        seconds == seconds.rounded() && abs(seconds) < 1e15 ? String(Int(seconds)) : String(seconds)
+    }
+}
+
 /// The seam between pexify's clients (the package index, AWS) and the network: URLSession in
 /// production, wrappers in tests that corrupt, stall or throttle on purpose.
 public protocol HTTPTransport: Sendable {

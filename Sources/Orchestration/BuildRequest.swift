@@ -21,15 +21,19 @@ public struct IndexOptions: Sendable, Equatable {
     public var offline: Bool
     /// `--cache-dir`; `nil` means the default cache location.
     public var cacheDirectory: String?
+    /// `--timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
+    /// pip's 15 s.
+    public var timeout: Double?
 
     public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [],
-                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil) {
+                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil, timeout: Double? = nil) {
         self.indexURL = indexURL
         self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks
         self.noIndex = noIndex
         self.offline = offline
         self.cacheDirectory = cacheDirectory
+        self.timeout = timeout
     }
 }
 

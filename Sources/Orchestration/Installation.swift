@@ -48,9 +48,11 @@ enum Installation {
             indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs, findLinks: options.findLinks,
             noIndex: options.noIndex)
 
+        let policy = FetchPolicy(timeout: try FetchPolicy.timeout(option: index.timeout,
+                                                                  environment: ProcessInfo.processInfo.environment))
         if let lockFile = inputs.lockFile {
             let client = IndexClient(configuration: configuration, cache: try Cache(directory: index.cacheDirectory),
-                                     offline: index.offline)
+                                     offline: index.offline, policy: policy)
             let resolution = try await PyLock.resolution(lockPath: lockFile, target: target, client: client)
             let needed = Set(resolution.distributions.flatMap(\.dependencies))
             let roots = resolution.distributions.map(\.name).filter { !needed.contains($0) }
@@ -61,7 +63,7 @@ enum Installation {
         let resolution = try await Resolver.resolve(ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
             cacheDirectory: index.cacheDirectory, offline: index.offline, prereleases: prereleases,
-            hashes: requireHashes ? hashes : nil))
+            hashes: requireHashes ? hashes : nil, fetchPolicy: policy))
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: requirements.map(\.description), warnings: resolution.warnings,

@@ -77,8 +77,18 @@ struct IndexArguments: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The wheel and metadata cache directory.", valueName: "dir"))
     var cacheDirectory: String?
 
+    @Option(help: ArgumentHelp("Seconds without data before a download attempt fails (default: PIP_DEFAULT_TIMEOUT, else 15).",
+                               valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds, not \(timeout).")
+        }
+    }
+
     var options: IndexOptions {
         IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex,
-                     offline: offline, cacheDirectory: cacheDirectory)
+                     offline: offline, cacheDirectory: cacheDirectory, timeout: timeout)
     }
 }

@@ -27,10 +27,10 @@ import Testing
         }
     }
 
-    @Test func retriesServerErrorsStallsAndTruncatedBodies() async throws {
+    @Test func retriesServerErrorsStallsResetsAndTruncatedBodies() async throws {
         let (fixture, server, client, cache) = try setUp(plan: [
             "/simple/gamma/": ["500", "stall"],
-            "/files/\(wheel)": ["truncate", "500", "corrupt"],
+            "/files/\(wheel)": ["truncate", "503", "reset"],
         ])
         defer { server.stop(); fixture.directory.remove() }
         let files = try await client.files(for: "gamma")
@@ -39,15 +39,15 @@ import Testing
         #expect(try WheelFactory.sha256(local.path) == local.sha256)
         #expect(fixture.requests() == [
             "GET /simple/gamma/ 500", "GET /simple/gamma/ stall", "GET /simple/gamma/ 200",
-            "GET /files/\(wheel) truncate", "GET /files/\(wheel) 500", "GET /files/\(wheel) 200",
+            "GET /files/\(wheel) truncate", "GET /files/\(wheel) 503", "GET /files/\(wheel) reset",
             "GET /files/\(wheel) 200",
         ])
         #expect(cachedFiles(cache) == ["wheels/" + local.path.split(separator: "/").suffix(3).joined(separator: "/")])
     }
 
-    @Test func persistentCorruptionIsRefusedAndNeverCached() async throws {
+    @Test func wrongBytesAreRefusedWithoutRetryAndNeverCached() async throws {
         let path = "/files/\(wheel)"
-        let (fixture, server, client, cache) = try setUp(plan: [path: Array(repeating: "corrupt", count: 4)])
+        let (fixture, server, client, cache) = try setUp(plan: [path: ["corrupt"]])
         defer { server.stop(); fixture.directory.remove() }
         let files = try await client.files(for: "gamma")
         await #expect {
@@ -56,8 +56,33 @@ import Testing
             guard let error = error as? IndexError, case let .hashMismatch(_, expected, actual) = error else { return false }
             return expected == files[0].sha256 && actual != expected
         }
-        #expect(fixture.requests().filter { $0.hasPrefix("GET \(path) ") }.count == 4)
+        #expect(fixture.requests().filter { $0.hasPrefix("GET \(path) ") }.count == 1)
         #expect(cachedFiles(cache).isEmpty)
+    }
+
+    @Test(arguments: [404, 403, 401, 410])
+    func clientErrorsAreFinal(status: Int) async throws {
+        let path = "/files/\(wheel)"
+        let (fixture, server, client, _) = try setUp(plan: [path: ["\(status)", "ok"]])
+        defer { server.stop(); fixture.directory.remove() }
+        let files = try await client.files(for: "gamma")
+        await #expect {
+            _ = try await client.wheel(for: files[0])
+        } throws: { error in
+            String(describing: error).contains("HTTP \(status)") && String(describing: error).contains(path)
+        }
+        #expect(fixture.requests().filter { $0.hasPrefix("GET \(path) ") } == ["GET \(path) \(status)"])
+    }
+
+    @Test(arguments: ["429", "503"])
+    func busyAnswersAreRetriedAfterTheirRetryAfter(status: String) async throws {
+        let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": ["\(status) retry-after=3"]])
+        defer { server.stop(); fixture.directory.remove() }
+        let started = ContinuousClock.now
+        #expect(try await client.files(for: "gamma").count == 1)
+        let waited = ContinuousClock.now - started
+        #expect(fixture.requests() == ["GET /simple/gamma/ \(status)", "GET /simple/gamma/ 200"])
+        #expect(waited >= .seconds(3), "\(waited)")
     }
 
     /// Shapes of a page cut short (a proxy that gave up): each refused, naming the page, never a crash.
@@ -87,6 +112,35 @@ import Testing
             return text.contains("/simple/gamma/") && text.contains(wheel) && text.contains("\"\(digest.lowercased())\"")
         }
         #expect(!fixture.requests().contains { $0.hasPrefix("GET /files/") })
+    }
+
+    @Test func theDeadlinePerFileEndsAnAttemptThatHasNotStalledYet() async throws {
+        let fixture = try IndexFixture([WheelSpec("gamma", "1.0")])
+        let server = try fixture.simpleServer(plan: ["/simple/gamma/": ["stall"]])
+        defer { server.stop(); fixture.directory.remove() }
+        let client = IndexClient(configuration: IndexConfiguration(indexURL: server.baseURL + "/simple/"),
+                                 cache: try Cache(directory: fixture.directory.child("cache")),
+                                 policy: FetchPolicy(timeout: 30, deadline: .seconds(1)))
+        let started = ContinuousClock.now
+        await #expect {
+            _ = try await client.files(for: "gamma")
+        } throws: { error in
+            guard let error = error as? IndexError, case .deadlineExceeded = error else { return false }
+            return String(describing: error).contains("/simple/gamma/ after 1 s")
+        }
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test(arguments: [
+        (nil, nil, 15.0), (7.5, "3", 7.5), (nil, "3", 3), (nil, "", 15),
+    ] as [(Double?, String?, Double)])
+    func theTimeoutComesFromTheOptionThenPipsVariable(option: Double?, variable: String?, expected: Double) throws {
+        let environment = variable.map { ["PIP_DEFAULT_TIMEOUT": $0] } ?? [:]
+        #expect(try FetchPolicy.timeout(option: option, environment: environment) == expected)
+    }
+
+    @Test func aMeaninglessPipDefaultTimeoutIsRefused() {
+        #expect(throws: IndexError.self) { try FetchPolicy.timeout(option: nil, environment: ["PIP_DEFAULT_TIMEOUT": "soon"]) }
     }
 
     @Test func givesUpWithAClearErrorAfterTheLastTry() async throws {

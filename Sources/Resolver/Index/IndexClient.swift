@@ -1,18 +1,38 @@
 import Basics
 import Foundation
 
-/// How hard the client tries: retries with back-off, the stall timeout, and how many requests may be
-/// in flight at once.
+/// How hard the client tries: retries with back-off, the stall timeout, the deadline per file, and how
+/// many requests may be in flight at once.
 public struct FetchPolicy: Sendable {
+    /// pip's default `--timeout`.
+    public static let defaultTimeout: TimeInterval = 15
+
     public var retry: RetryPolicy
+    /// Seconds without a byte arriving (connecting included) after which an attempt fails and is retried.
     public var timeout: TimeInterval
+    /// The most one file (page, metadata file or wheel) may take, all attempts and back-off included:
+    /// a server that trickles a byte just often enough never stalls, but cannot hold a build forever.
+    public var deadline: Duration
     public var maxConcurrentRequests: Int
 
-    public init(retry: RetryPolicy = RetryPolicy(maxAttempts: 4), timeout: TimeInterval = 60,
-                maxConcurrentRequests: Int = 16) {
+    public init(retry: RetryPolicy = RetryPolicy(maxAttempts: 4), timeout: TimeInterval = defaultTimeout,
+                deadline: Duration = .seconds(1800), maxConcurrentRequests: Int = 16) {
         self.retry = retry
         self.timeout = timeout
+        self.deadline = deadline
         self.maxConcurrentRequests = maxConcurrentRequests
+    }
+
+    /// The stall timeout the user chose: `--timeout` (`option`), else `PIP_DEFAULT_TIMEOUT`, else 15 s.
+    /// - Throws: `IndexError.configuration` when the environment variable is not a positive number.
+    public static func timeout(option: TimeInterval?, environment: [String: String]) throws -> TimeInterval {
+        if let option { return option }
+        guard let text = environment["PIP_DEFAULT_TIMEOUT"], !text.isEmpty else { return defaultTimeout }
+        guard let seconds = TimeInterval(text), seconds > 0, seconds.isFinite else {
+            throw IndexError.configuration(source: "PIP_DEFAULT_TIMEOUT",
+                                           reason: "\"\(text)\" is not a positive number of seconds")
+        }
+        return seconds
     }
 }
 
@@ -160,12 +180,12 @@ public final class IndexClient: Sendable {
                                   timeout: policy.timeout)
         let data = try await withRetries(url.absoluteString) {
             let response = try await self.get(request)
+            if let retryable = Retryable(response) { throw retryable }
             guard (200..<300).contains(response.status) else {
-                if response.status >= 500 { throw Retryable.status(response.status) }
                 throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
             }
             if let want = expected["sha256"], sha256Hex(response.body) != want {
-                throw Retryable.hash(expected: want, actual: sha256Hex(response.body))
+                throw IndexError.hashMismatch(file: url.absoluteString, expected: want, actual: sha256Hex(response.body))
             }
             return response.body
         }
@@ -210,13 +230,16 @@ public final class IndexClient: Sendable {
         }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
-        let temporary = cache.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let temporary = PartialFiles.track(cache.temporaryPath())
+        defer {
+            try? FileManager.default.removeItem(atPath: temporary)
+            PartialFiles.release(temporary)
+        }
         let digest = try await withRetries(url.absoluteString) {
             try? FileManager.default.removeItem(atPath: temporary)
             let response = try await self.save(request, to: temporary)
+            if let retryable = Retryable(response) { throw retryable }
             guard (200..<300).contains(response.status) else {
-                if response.status >= 500 || response.status == 429 { throw Retryable.status(response.status) }
                 throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
             }
             let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue
@@ -224,7 +247,10 @@ public final class IndexClient: Sendable {
                 throw Retryable.truncated(expected: declared, received: size ?? 0)
             }
             let digest = try sha256Hex(ofFile: temporary)
-            if let expected, digest != expected { throw Retryable.hash(expected: expected, actual: digest) }
+            // Bytes that arrived whole but hash wrong are what the server serves: another try gets the same.
+            if let expected, digest != expected {
+                throw IndexError.hashMismatch(file: url.absoluteString, expected: expected, actual: digest)
+            }
             return digest
         }
         return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
@@ -245,55 +271,97 @@ public final class IndexClient: Sendable {
 
     // MARK: Retries
 
-    /// Conditions worth another attempt; anything the transport throws counts as one too.
+    /// Answers worth another attempt: the server is busy or failing (408, 429, 5xx), or the body ended
+    /// short. Any other 4xx is final, and so are bytes with the wrong hash.
     enum Retryable: Error, CustomStringConvertible {
-        case status(Int)
+        case status(Int, retryAfter: String?)
         case truncated(expected: Int, received: Int)
-        case hash(expected: String, actual: String)
+
+        init?(_ response: HTTPResponse) {
+            guard response.status == 408 || response.status == 429 || response.status >= 500 else { return nil }
+            self = .status(response.status, retryAfter: response.headers["retry-after"])
+        }
 
         var description: String {
             switch self {
-            case let .status(code): "HTTP \(code)"
+            case let .status(code, _): "HTTP \(code)"
             case let .truncated(expected, received): "the body ended after \(received) of \(expected) bytes"
-            case let .hash(expected, actual): "the sha256 was \(actual), not \(expected)"
             }
+        }
+
+        /// The server's `Retry-After`, honoured for 429 and 503 (RFC 9110 §10.2.3).
+        var retryAfter: String? {
+            if case let .status(code, retryAfter) = self, code == 429 || code == 503 { return retryAfter }
+            return nil
         }
     }
 
-    /// Runs `body` up to `policy.retry.maxAttempts` times, sleeping as the retry policy says between tries, and throws `IndexError.gaveUp` naming the last failure (`hashMismatch` when every try
-    /// delivered wrong bytes). `IndexError`s other than transport failures are final.
+    /// Runs `body` up to `policy.retry.maxAttempts` times within `policy.deadline`, backing off as the
+    /// retry policy and the server's `Retry-After` say. Retried: ``Retryable`` answers, timeouts and
+    /// transport failures; every other error (an `IndexError`, a refused certificate) is final. After
+    /// the last attempt throws `IndexError.timedOut` or `IndexError.gaveUp` naming the last failure.
     func withRetries<T: Sendable>(_ url: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let policy = policy
+        return try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await self.attempts(url, body) }
+            group.addTask {
+                try await Task.sleep(for: policy.deadline)
+                throw IndexError.deadlineExceeded(url: url, seconds: Int(policy.deadline.components.seconds))
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    private func attempts<T: Sendable>(_ url: String, _ body: @escaping @Sendable () async throws -> T) async throws
+        -> T
+    {
         var lastError: any Error = CancellationError()
         for attempt in 0..<policy.retry.maxAttempts {
-            if attempt > 0 { try await Task.sleep(for: policy.retry.delay(attempt: attempt, retryAfter: nil)) }
+            if attempt > 0 {
+                let retryAfter = (lastError as? Retryable)?.retryAfter
+                try await Task.sleep(for: policy.retry.delay(attempt: attempt, retryAfter: retryAfter))
+            }
             do {
-                let result = try await limiter.run {
+                return try await limiter.run {
                     let result = try await body()
-                    if let response = result as? HTTPResponse, response.status >= 500 || response.status == 429 {
-                        throw Retryable.status(response.status)
-                    }
+                    if let response = result as? HTTPResponse, let retryable = Retryable(response) { throw retryable }
                     return result
                 }
-                return result
             } catch let error as IndexError {
                 guard case .transport = error else { throw error }
                 lastError = error
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as URLError where !Self.isTransient(error) {
+                if error.code == .cancelled { throw CancellationError() }
+                throw IndexError.transport(url: url, reason: error.localizedDescription)
             } catch {
                 lastError = error
             }
         }
+        let attempts = policy.retry.maxAttempts
         switch lastError {
-        case let Retryable.hash(expected, actual):
-            throw IndexError.hashMismatch(file: url, expected: expected, actual: actual)
+        case let timeout as HTTPTimeout:
+            throw IndexError.timedOut(url: url, seconds: timeout.seconds, attempts: attempts)
         case let error as Retryable:
-            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts, lastError: error.description)
+            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
         case let error as IndexError:
-            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts, lastError: error.description)
+            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
         default:
-            throw IndexError.gaveUp(url: url, attempts: policy.retry.maxAttempts,
-                                    lastError: (lastError as NSError).localizedDescription)
+            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: (lastError as NSError).localizedDescription)
+        }
+    }
+
+    /// Transport failures another attempt may cure; a bad URL or a refused certificate stays as it is.
+    private static func isTransient(_ error: URLError) -> Bool {
+        switch error.code {
+        case .cancelled, .badURL, .unsupportedURL, .userAuthenticationRequired, .serverCertificateUntrusted,
+             .serverCertificateHasBadDate, .serverCertificateHasUnknownRoot, .serverCertificateNotYetValid,
+             .clientCertificateRejected, .clientCertificateRequired, .secureConnectionFailed:
+            false
+        default:
+            true
         }
     }
 }

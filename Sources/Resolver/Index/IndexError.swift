@@ -1,9 +1,15 @@
+import Basics
+
 /// Everything that can go wrong while talking to indexes, find-links sources and the cache.
 /// Every URL in a message is redacted (`Credentials.redact`), so messages are safe to print.
 public enum IndexError: Error, CustomStringConvertible, Sendable {
     case transport(url: String, reason: String)
     case httpStatus(url: String, status: Int)
     case gaveUp(url: String, attempts: Int, lastError: String)
+    /// No byte arrived for `seconds` on every attempt.
+    case timedOut(url: String, seconds: Double, attempts: Int)
+    /// The file took longer than the deadline per file, all attempts included.
+    case deadlineExceeded(url: String, seconds: Int)
     case hashMismatch(file: String, expected: String, actual: String)
     case notCached(url: String)
     case unsupportedAPIVersion(url: String, version: String)
@@ -22,6 +28,14 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
         case let .gaveUp(url, attempts, lastError):
             "Gave up on \(Credentials.redact(url)) after \(attempts) attempts (last failure: \(lastError)); "
                 + "check the network or the index, or build with --offline from the cache."
+        case let .timedOut(url, seconds, attempts):
+            "Timed out after \(HTTPTimeout.format(seconds)) s waiting for data from \(Credentials.redact(url)) "
+                + "(\(attempts) attempts); raise the limit with --timeout SECONDS or PIP_DEFAULT_TIMEOUT, or check "
+                + "the network and the index."
+        case let .deadlineExceeded(url, seconds):
+            "Gave up on \(Credentials.redact(url)) after \(seconds) s, the deadline for one file (all attempts "
+                + "included); the server sends too slowly. Check the network and the index, or build with --offline "
+                + "from the cache."
         case let .hashMismatch(file, expected, actual):
             "The file \(Credentials.redact(file)) has sha256 \(actual) but \(expected) was expected; it was not "
                 + "used or cached. The index or lock may be stale, or the download was corrupted."
