@@ -18,9 +18,17 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // What several modules need and none owns: HTTP types and transport, retries, hashing, atomic
-        // file replacement, byte formatting, Lambda's quotas.
-        .target(name: "Basics", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // libcurl's easy interface for the HTTP transport; the library ships with Swift on Linux.
+        .target(
+            name: "CCurl",
+            linkerSettings: [
+                .linkedLibrary(":libcurl.so.4", .when(platforms: [.linux])),
+                .linkedLibrary("curl", .when(platforms: [.macOS])),
+            ]
+        ),
+        // What several modules need and none owns: HTTP types and transports, retries, hashing, atomic
+        // file replacement and partial files, byte formatting, Lambda's quotas.
+        .target(name: "Basics", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         // ZIP reading and writing, deflate and the ordered worker pipeline; knows nothing about Python.
         .target(name: "ZipArchive", dependencies: ["CZlib", "Basics"]),
         // Target data: one complete-platform JSON per named target, embedded into the binary.

@@ -8,7 +8,8 @@
       of behaviours used by successive requests: "ok"; a status code, optionally with a Retry-After
       value ("429 retry-after=1"); "stall" (accept the request, then send nothing until the client
       hangs up); "reset" (close the connection with a TCP RST); "truncate" (half the body, then
-      close); "corrupt" (flip the last byte); "body:TEXT" (answer 200 text/html with TEXT).
+      close); "partial-stall" (half the body, then nothing until the client hangs up); "corrupt"
+      (flip the last byte); "body:TEXT" (answer 200 text/html with TEXT).
 """
 import argparse, hashlib, html, json, os, re, select, socket, struct, sys, threading, time, zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -92,14 +93,16 @@ def serve_simple(args):
                 return self.send(404, b"not found", "text/plain")
             if mode == "corrupt":
                 body = body[:-1] + bytes([body[-1] ^ 0xFF])
-            if mode == "truncate":
-                self.record("truncate")
+            if mode in ("truncate", "partial-stall"):
+                self.record(mode)
                 self.send_response(200)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
+                if mode == "partial-stall":
+                    select.select([self.connection], [], [], args.lifetime)
                 self.close_connection = True
                 return
             etag = dict(extra).get("ETag")

@@ -74,7 +74,7 @@ import Testing
         #expect(fixture.requests().filter { $0.hasPrefix("GET \(path) ") } == ["GET \(path) \(status)"])
     }
 
-    @Test(arguments: ["429", "503"])
+    @Test(arguments: ["429", "503", "408"])
     func busyAnswersAreRetriedAfterTheirRetryAfter(status: String) async throws {
         let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": ["\(status) retry-after=3"]])
         defer { server.stop(); fixture.directory.remove() }
@@ -82,7 +82,8 @@ import Testing
         #expect(try await client.files(for: "gamma").count == 1)
         let waited = ContinuousClock.now - started
         #expect(fixture.requests() == ["GET /simple/gamma/ \(status)", "GET /simple/gamma/ 200"])
-        #expect(waited >= .seconds(3), "\(waited)")
+        // Retry-After binds for 429 and 503 only (a 408 backs off 50 ms; no upper bound on a loaded machine).
+        if status != "408" { #expect(waited >= .seconds(3), "\(waited)") }
     }
 
     /// Shapes of a page cut short (a proxy that gave up): each refused, naming the page, never a crash.
@@ -128,7 +129,8 @@ import Testing
             guard let error = error as? IndexError, case .deadlineExceeded = error else { return false }
             return String(describing: error).contains("/simple/gamma/ after 1 s")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Well before the 30 s stall timeout, with room for a loaded machine.
+        #expect(ContinuousClock.now - started < .seconds(20))
     }
 
     @Test(arguments: [

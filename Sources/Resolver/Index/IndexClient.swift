@@ -58,8 +58,7 @@ public final class IndexClient: Sendable {
         self.configuration = configuration
         self.cache = cache
         self.offline = offline
-        self.transport = transport ?? URLSessionTransport(maximumConnectionsPerHost: policy.maxConcurrentRequests,
-                                                          timeout: policy.timeout)
+        self.transport = transport ?? CurlTransport(maximumIdleHandles: policy.maxConcurrentRequests)
         self.policy = policy
         credentials = Credentials(urls: configuration.indexURLs + configuration.findLinks, environment: environment)
         limiter = AsyncLimiter(limit: policy.maxConcurrentRequests)
@@ -230,11 +229,8 @@ public final class IndexClient: Sendable {
         }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
-        let temporary = PartialFiles.track(cache.temporaryPath())
-        defer {
-            try? FileManager.default.removeItem(atPath: temporary)
-            PartialFiles.release(temporary)
-        }
+        let temporary = cache.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         let digest = try await withRetries(url.absoluteString) {
             try? FileManager.default.removeItem(atPath: temporary)
             let response = try await self.save(request, to: temporary)
@@ -333,6 +329,8 @@ public final class IndexClient: Sendable {
                 lastError = error
             } catch is CancellationError {
                 throw CancellationError()
+            } catch let error as HTTPTransportError where !error.isTransient {
+                throw IndexError.transport(url: url, reason: error.reason)
             } catch let error as URLError where !Self.isTransient(error) {
                 if error.code == .cancelled { throw CancellationError() }
                 throw IndexError.transport(url: url, reason: error.localizedDescription)
