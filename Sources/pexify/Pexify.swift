@@ -3,7 +3,8 @@ import Foundation
 
 /// The `pexify` command: `build` (the default), `lock` and `inspect`.
 ///
-/// Exit codes: 0 success, 1 the build (or lock, or inspection) failed, 2 the command line is wrong.
+/// Exit codes: 0 success, 1 the build (or lock, or inspection) failed, 2 the command line is wrong,
+/// 130 / 143 interrupted by SIGINT / SIGTERM.
 @main
 struct Pexify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,7 @@ struct Pexify: AsyncParsableCommand {
     )
 
     static func main() async {
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

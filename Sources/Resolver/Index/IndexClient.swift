@@ -229,8 +229,11 @@ public final class IndexClient: Sendable {
         }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
-        let temporary = cache.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        let temporary = PartialFiles.track(cache.temporaryPath())
+        defer {
+            try? FileManager.default.removeItem(atPath: temporary)
+            PartialFiles.release(temporary)
+        }
         let digest = try await withRetries(url.absoluteString) {
             try? FileManager.default.removeItem(atPath: temporary)
             let response = try await self.save(request, to: temporary)

@@ -35,15 +35,22 @@ public enum ZipWriter {
             return false
         }
         let costs = entries.indices.map { spills[$0] ? spilledCost : 2 * sizes[$0] + 64 }
+        AtomicFile.removeStaleTemporaries(beside: path)
         let tempPath = AtomicFile.temporaryPath(beside: path)
         let spillDirectory = String(tempPath.dropLast(".tmp".count)) + ".spill"
         let needsSpill = spills.contains(true)
         if needsSpill {
-            guard mkdir(spillDirectory, 0o700) == 0 else {
+            guard mkdir(PartialFiles.track(spillDirectory), 0o700) == 0 else {
+                PartialFiles.release(spillDirectory)
                 throw ZipError.io(path: spillDirectory, operation: "create directory", errno: errno)
             }
         }
-        defer { if needsSpill { try? FileManager.default.removeItem(atPath: spillDirectory) } }
+        defer {
+            if needsSpill {
+                try? FileManager.default.removeItem(atPath: spillDirectory)
+                PartialFiles.release(spillDirectory)
+            }
+        }
         do {
             let output = try OutputFile(creating: tempPath, permissions: permissions)
             var emitter = ArchiveEmitter(output: output, entries: entries)
@@ -61,6 +68,7 @@ public enum ZipWriter {
             return ZipWriteResult(entryCount: entries.count, byteCount: output.offset, usesZip64: usesZip64)
         } catch {
             unlink(tempPath)
+            PartialFiles.release(tempPath)
             throw error
         }
     }
