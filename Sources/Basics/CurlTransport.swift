@@ -49,16 +49,6 @@ public final class CurlTransport: HTTPTransport {
     deinit { pool.drain() }
 }
 
-/// A failure below HTTP: no connection, a reset, a refused certificate. `isTransient` says whether
-/// another attempt may succeed.
-public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
-    public var url: URL
-    public var reason: String
-    public var isTransient: Bool
-
-    public var description: String { "\(reason) (\(url.absoluteString))" }
-}
-
 /// Idle easy handles; `curl_easy_reset` keeps their live connections, so a reused handle skips the
 /// TCP and TLS handshakes.
 private final class HandlePool: @unchecked Sendable {

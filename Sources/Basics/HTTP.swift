@@ -10,7 +10,7 @@ public struct HTTPRequest: Sendable {
     public var url: URL
     public var headers: [String: String]
     public var body: Data
-    /// Seconds without progress after which the transfer counts as stalled.
+    /// Seconds without a byte arriving (connecting included) after which the transfer counts as stalled.
     public var timeout: TimeInterval
 
     public init(method: String = "GET", url: URL, headers: [String: String] = [:], body: Data = Data(),
@@ -58,8 +58,25 @@ public struct HTTPTimeout: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// The seam between pexify's clients (the package index, AWS) and the network: URLSession in
-/// production, wrappers in tests that corrupt, stall or throttle on purpose.
+/// A failure below HTTP: no connection, a reset, a refused certificate. `isTransient` says whether
+/// another attempt may succeed.
+public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
+    public var url: URL
+    public var reason: String
+    public var isTransient: Bool
+
+    public init(url: URL, reason: String, isTransient: Bool) {
+        self.url = url
+        self.reason = reason
+        self.isTransient = isTransient
+    }
+
+    public var description: String { "\(reason) (\(url.absoluteString))" }
+}
+
+/// The seam between pexify's clients (the package index, AWS) and the network: ``CurlTransport`` for
+/// the index and ``URLSessionTransport`` for AWS in production, wrappers in tests that corrupt, stall
+/// or throttle on purpose.
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and keeps the answer's body in memory (index pages, metadata, API calls).
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
@@ -81,7 +98,8 @@ extension HTTPTransport {
 }
 
 /// HTTP(S) through one pooled Foundation `URLSession` (libcurl underneath on Linux, with keep-alive
-/// connections).
+/// connections). On Linux FoundationNetworking spins a core while a response is outstanding, so the
+/// package index uses ``CurlTransport``; `pexify deploy` still uses this one.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
