@@ -1,10 +1,11 @@
 import CCurl
 import Foundation
 
-/// HTTP(S) through libcurl's blocking *easy* interface, one dedicated thread per transfer. It replaces
-/// `URLSessionTransport` for the package index because FoundationNetworking on Linux busy-waits while
-/// a response is outstanding (a write-ready dispatch source on the socket fires in a loop: about half
-/// a core for every second a server stalls). `curl_easy_perform` sleeps in `poll(2)` instead.
+/// HTTP(S) through libcurl's blocking *easy* interface, one dedicated thread per transfer: pexify's
+/// transport to indexes and AWS. It replaces `URLSessionTransport` because FoundationNetworking on
+/// Linux busy-waits while a response is outstanding (a write-ready dispatch source on the socket fires
+/// in a loop: about half a core for every second a server stalls). `curl_easy_perform` sleeps in
+/// `poll(2)` instead.
 ///
 /// - The stall timeout is libcurl's low-speed limit (less than one byte per second for `timeout`
 ///   seconds) plus a connect timeout of the same length; it surfaces as ``HTTPTimeout``.

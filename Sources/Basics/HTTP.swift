@@ -74,9 +74,8 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(reason) (\(url.absoluteString))" }
 }
 
-/// The seam between pexify's clients (the package index, AWS) and the network: ``CurlTransport`` for
-/// the index and ``URLSessionTransport`` for AWS in production, wrappers in tests that corrupt, stall
-/// or throttle on purpose.
+/// The seam between pexify's clients (the package index, AWS) and the network: ``CurlTransport`` in
+/// production, wrappers in tests that corrupt, stall or throttle on purpose.
 public protocol HTTPTransport: Sendable {
     /// Sends `request` and keeps the answer's body in memory (index pages, metadata, API calls).
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
@@ -98,8 +97,8 @@ extension HTTPTransport {
 }
 
 /// HTTP(S) through one pooled Foundation `URLSession` (libcurl underneath on Linux, with keep-alive
-/// connections). On Linux FoundationNetworking spins a core while a response is outstanding, so the
-/// package index uses ``CurlTransport``; `pexify deploy` still uses this one.
+/// connections). On Linux FoundationNetworking spins a core while a response is outstanding, so
+/// pexify itself uses ``CurlTransport``; the tests keep this one as an independent second client.
 public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 

@@ -137,7 +137,7 @@ public enum LambdaDeployer {
         }
         let client = AWSClient(credentials: credentials, region: configuration.region,
                                endpointURL: configuration.endpointURL,
-                               transport: options.transport ?? URLSessionTransport(), retry: options.retry)
+                               transport: options.transport ?? CurlTransport(), retry: options.retry)
         let progress = options.progress ?? { _ in }
         let run = Run(lambda: LambdaAPI(client: client), function: options.functionName,
                       region: configuration.region, size: archive.size, options: options, progress: progress)
