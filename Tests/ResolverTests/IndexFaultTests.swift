@@ -145,6 +145,21 @@ import Testing
         #expect(throws: IndexError.self) { try FetchPolicy.timeout(option: nil, environment: ["PIP_DEFAULT_TIMEOUT": "soon"]) }
     }
 
+    /// What a SIGKILLed download left in the cache's tmp/ goes when a later process opens the cache,
+    /// once nobody has touched it for a day; a live transfer's file stays.
+    @Test func abandonedPartialDownloadsAreSweptFromTheCache() throws {
+        let directory = try TemporaryDirectory("pexify-cache-sweep")
+        defer { directory.remove() }
+        _ = try Cache(directory: directory.path)
+        let abandoned = try directory.write("tmp/\(UUID().uuidString)", "half a wheel")
+        let live = try directory.write("tmp/\(UUID().uuidString)", "half a wheel")
+        try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)],
+                                              ofItemAtPath: abandoned)
+        _ = try Cache(directory: directory.path)
+        #expect(!FileManager.default.fileExists(atPath: abandoned))
+        #expect(FileManager.default.fileExists(atPath: live))
+    }
+
     @Test func givesUpWithAClearErrorAfterTheLastTry() async throws {
         let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": Array(repeating: "500", count: 4)])
         defer { server.stop(); fixture.directory.remove() }

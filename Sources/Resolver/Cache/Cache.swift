@@ -30,6 +30,19 @@ public struct Cache: Sendable {
                 throw IndexError.cache(path: root, reason: "\(sub)/ cannot be created (\(error.localizedDescription))")
             }
         }
+        removeAbandonedPartialFiles()
+    }
+
+    /// Partial writes of killed processes (an interrupt removes its own; SIGKILL cannot): whatever in
+    /// `tmp/` nobody has touched for a day, far beyond any live transfer's stall timeout and deadline.
+    private func removeAbandonedPartialFiles(olderThan age: TimeInterval = 86_400) {
+        let directory = root + "/tmp"
+        let cutoff = Date().timeIntervalSince1970 - age
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            var status = stat()
+            guard lstat(directory + "/" + name, &status) == 0, TimeInterval(status.st_mtim.tv_sec) < cutoff else { continue }
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
     }
 
     /// A fresh path under `tmp/` for a partial write.
