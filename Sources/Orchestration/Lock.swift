@@ -3,7 +3,7 @@ import Foundation
 import Resolver
 
 /// What `pexify lock` wrote.
-public struct LockSummary: Sendable, Codable, Equatable {
+public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
     public var output: String
     public var target: String
     public var distributions: [BuildSummary.Distribution]
@@ -15,12 +15,6 @@ public struct LockSummary: Sendable, Codable, Equatable {
         lines += distributions.map { "  \($0.name) \($0.version) (\($0.wheel))" }
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 
