@@ -138,12 +138,17 @@ public final class IndexClient: Sendable {
     // MARK: Metadata
 
     /// The core metadata (METADATA) of a wheel: the PEP 658 `.metadata` file when the index offers
-    /// one and its hash checks out, else read from the wheel itself (downloaded into the cache).
+    /// one and its hash checks out, else read out of the remote wheel with range requests, else out of
+    /// the whole wheel (downloaded into the cache) when the server does not honour ranges.
     public func metadata(for file: ProjectFile) async throws -> Data {
         try await metadataFiles.value(for: file.url) { [self] in
             let key = file.sha256 ?? sha256Hex(Data(file.url.utf8))
             if let cached = cache.metadata(key: key) { return cached }
             if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
+                try cache.storeMetadata(data, key: key)
+                return data
+            }
+            if file.localPath == nil, !offline, let data = try await rangedMetadata(file) {
                 try cache.storeMetadata(data, key: key)
                 return data
             }
@@ -233,11 +238,11 @@ public final class IndexClient: Sendable {
 
     // MARK: Transfers
 
-    private func get(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func get(_ request: HTTPRequest) async throws -> HTTPResponse {
         request.url.isFileURL ? LocalIndexFiles.read(request.url) : try await transport.send(request)
     }
 
-    private func save(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
+    func save(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
         request.url.isFileURL
             ? try LocalIndexFiles.download(request.url, to: destination)
             : try await transport.download(request, to: destination)
