@@ -17,11 +17,13 @@ public struct ResolveRequest: Sendable {
     /// Every requirement must then be an exact pin and every resolved file must be listed.
     public var hashes: [PackageName: Set<String>]?
     public var fetchPolicy: FetchPolicy
+    /// How many candidates (and metadata bytes) the solver may read before it gives up.
+    public var budget: ResolutionBudget
 
     public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
                 index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
                 prereleases: Bool = false, hashes: [PackageName: Set<String>]? = nil,
-                fetchPolicy: FetchPolicy = FetchPolicy()) {
+                fetchPolicy: FetchPolicy = FetchPolicy(), budget: ResolutionBudget = ResolutionBudget()) {
         self.requirements = requirements
         self.constraints = constraints
         self.target = target
@@ -31,6 +33,7 @@ public struct ResolveRequest: Sendable {
         self.prereleases = prereleases
         self.hashes = hashes
         self.fetchPolicy = fetchPolicy
+        self.budget = budget
     }
 }
 
@@ -58,7 +61,7 @@ public struct Resolution: Sendable {
     /// Sorted by name.
     public var distributions: [ResolvedDistribution]
     public var target: TargetPlatform
-    /// Things to tell the user (yanked files in use).
+    /// Things to tell the user (yanked files in use, skipped candidates, a long backtrack).
     public var warnings: [String]
 }
 
@@ -68,6 +71,9 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
     case noSolution(String)
     /// Hash-checking mode needs `==` pins.
     case unpinnedInHashMode(String)
+    /// The solver read `candidates` candidates' metadata (`bytes` bytes) without finding a solution;
+    /// `advice` names the packages that kept conflicting and the requirement to add.
+    case budgetExhausted(candidates: Int, bytes: Int64, advice: String?)
 
     public var description: String {
         switch self {
@@ -75,6 +81,11 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
         case let .unpinnedInHashMode(requirement):
             "Hash-checking mode needs every requirement pinned with ==, but \"\(requirement)\" is not; pin it "
                 + "or drop the --hash options."
+        case let .budgetExhausted(candidates, bytes, advice):
+            "The resolution stopped after reading the metadata of \(candidates) candidate versions "
+                + "(\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) without finding a solution. "
+                + (advice.map { $0 + " " } ?? "")
+                + "Bounding the versions of the packages in conflict makes the search short."
         }
     }
 }
@@ -108,10 +119,14 @@ public enum Resolver {
             client: client, target: request.target, requirements: request.requirements,
             constraints: request.constraints, prereleases: request.prereleases, allowedHashes: request.hashes)
         let decisions: [SolverPackage: Int]
+        let solver = PubGrubSolver(provider: provider, budget: request.budget)
         do {
-            decisions = try await PubGrubSolver(provider: provider).solve()
+            decisions = try await solver.solve()
         } catch let failure as SolverFailure {
             throw ResolutionError.noSolution(ConflictReport(provider: provider).text(for: failure.incompatibility))
+        } catch let exhausted as BudgetExhausted {
+            throw ResolutionError.budgetExhausted(candidates: exhausted.spending.candidates,
+                                                  bytes: exhausted.spending.bytes, advice: exhausted.advice)
         }
         var chosen: [(PackageName, Int, Candidates.Choice)] = []
         var dependencies: [PackageName: Set<PackageName>] = [:]
@@ -130,7 +145,10 @@ public enum Resolver {
             return result
         }
         let selected = Set(chosen.map(\.0))
-        var warnings: [String] = []
+        var warnings = provider.notes
+        if solver.tracker.refusals >= request.budget.backtrackWarning, let advice = solver.tracker.advice {
+            warnings.append("The resolution backtracked over \(solver.tracker.refusals) refused candidates: " + advice)
+        }
         let distributions = chosen.sorted { $0.0 < $1.0 }.map { name, _, choice in
             let local = fetched[name]!
             if let reason = choice.file.yanked {
