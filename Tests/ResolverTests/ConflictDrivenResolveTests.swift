@@ -122,7 +122,8 @@ import TestSupport
         } throws: { error in
             let text = String(describing: error)
             return text.contains("stopped after reading the metadata of") && text.contains("botocore was refused")
-                && text.contains("because of python-dateutil") && text.contains("add '\(Self.dateutilRequirement)'")
+                && text.contains("because of python-dateutil: botocore requires \(Self.dateutilRequirement)")
+                && text.contains("Add '\(Self.dateutilRequirement)'")
         }
         #expect(Self.wheelRequests(fixture).count <= 30)
     }
@@ -136,7 +137,7 @@ import TestSupport
             try Self.request(["botocore", "python-dateutil"], server: server, cache: fixture.directory.child("cache"),
                              budget: ResolutionBudget(backtrackWarning: 3)))
         #expect(resolution.warnings.contains {
-            $0.contains("backtracked") && $0.contains("add '\(Self.dateutilRequirement)'")
+            $0.contains("backtracked") && $0.contains("Add '\(Self.dateutilRequirement)'")
         })
         // With the suggested requirement added, nothing is refused and nothing warns.
         let direct = try await Resolver.resolve(

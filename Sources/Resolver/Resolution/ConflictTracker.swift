@@ -19,15 +19,21 @@ struct ConflictTracker {
         static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
     }
 
-    /// One affected/culprit pairing, with the requirement that linked them when a dependency did.
+    /// One affected/culprit pairing.
     struct Clash: Hashable {
         var affected: SolverPackage
         var culprit: SolverPackage
     }
 
+    /// The dependency that linked a pairing: `dependent` requires `requirement` (PEP 508 text).
+    struct Link: Hashable {
+        var dependent: SolverPackage
+        var requirement: String
+    }
+
     private(set) var affected: [SolverPackage: Int] = [:]
     private(set) var culprits: [SolverPackage: Int] = [:]
-    private(set) var clashes: [Clash: (count: Int, requirement: String?)] = [:]
+    private(set) var clashes: [Clash: (count: Int, link: Link?)] = [:]
     private var priorities: [SolverPackage: Priority] = [:]
     /// Every version refused for conflicting with the partial solution.
     private(set) var refusals = 0
@@ -44,13 +50,13 @@ struct ConflictTracker {
         for term in incompatibility.terms where term.package != package && term.package != .root {
             let culprit = term.package
             culprits[culprit, default: 0] += 1
-            var requirement: String?
-            if case let .dependency(_, _, dependency, text) = incompatibility.cause,
+            var link: Link?
+            if case let .dependency(dependent, _, dependency, text) = incompatibility.cause,
                [culprit, package].contains(dependency) {
-                requirement = text
+                link = Link(dependent: dependent, requirement: text)
             }
             let clash = Clash(affected: package, culprit: culprit)
-            clashes[clash] = ((clashes[clash]?.count ?? 0) + 1, requirement ?? clashes[clash]?.requirement)
+            clashes[clash] = ((clashes[clash]?.count ?? 0) + 1, link ?? clashes[clash]?.link)
             if culprits[culprit] == Self.threshold, priority(culprit) == .normal {
                 priorities[culprit] = .late
                 demoted.append(culprit)
@@ -60,19 +66,21 @@ struct ConflictTracker {
     }
 
     /// The pairing that conflicted most (ties broken by name, for reproducible messages).
-    var worst: (clash: Clash, count: Int, requirement: String?)? {
+    var worst: (clash: Clash, count: Int, link: Link?)? {
         clashes.max { a, b in
             (a.value.count, b.key.affected.description, b.key.culprit.description)
                 < (b.value.count, a.key.affected.description, a.key.culprit.description)
-        }.map { ($0.key, $0.value.count, $0.value.requirement) }
+        }.map { ($0.key, $0.value.count, $0.value.link) }
     }
 
-    /// A sentence naming the packages that conflicted most and the requirement that would avoid the
-    /// search, or `nil` when nothing conflicted.
+    /// Sentences naming the packages that conflicted most, the dependency between them and the
+    /// requirement that would avoid the search; `nil` when nothing conflicted.
     var advice: String? {
-        guard let (clash, count, requirement) = worst else { return nil }
+        guard let (clash, count, link) = worst else { return nil }
         let subject = "\(clash.affected) was refused \(count) time\(count == 1 ? "" : "s") because of \(clash.culprit)"
-        guard let requirement else { return subject + "." }
-        return subject + " (\(requirement)); add '\(requirement)' to the requirements to make this resolution direct."
+        guard let link else { return subject + "." }
+        let other = [clash.affected, clash.culprit].first { $0 != link.dependent } ?? clash.culprit
+        return subject + ": \(link.dependent) requires \(link.requirement). Add '\(link.requirement)' to the requirements, "
+            + "or bound \(link.dependent) to releases that accept the \(other) you need, to make this resolution direct."
     }
 }

@@ -73,7 +73,7 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
     case unpinnedInHashMode(String)
     /// The solver read `candidates` candidates' metadata (`bytes` bytes) without finding a solution;
     /// `advice` names the packages that kept conflicting and the requirement to add.
-    case budgetExhausted(candidates: Int, bytes: Int64, advice: String?)
+    case budgetExhausted(candidates: Int, bytes: Int64, budget: ResolutionBudget, advice: String?)
 
     public var description: String {
         switch self {
@@ -81,13 +81,15 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
         case let .unpinnedInHashMode(requirement):
             "Hash-checking mode needs every requirement pinned with ==, but \"\(requirement)\" is not; pin it "
                 + "or drop the --hash options."
-        case let .budgetExhausted(candidates, bytes, advice):
+        case let .budgetExhausted(candidates, bytes, budget, advice):
             "The resolution stopped after reading the metadata of \(candidates) candidate versions "
-                + "(\(String(format: "%.1f", Double(bytes) / 1_048_576)) MiB) without finding a solution. "
-                + (advice.map { $0 + " " } ?? "")
-                + "Bounding the versions of the packages in conflict makes the search short."
+                + "(\(Self.mebibytes(bytes))) without finding a solution; the limit is \(budget.candidates) candidates "
+                + "or \(Self.mebibytes(budget.bytes)). "
+                + (advice ?? "Bound the versions of the packages with the most releases to make the search short.")
         }
     }
+
+    private static func mebibytes(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 }
 
 /// Chooses and fetches the wheels for a target.
@@ -126,7 +128,8 @@ public enum Resolver {
             throw ResolutionError.noSolution(ConflictReport(provider: provider).text(for: failure.incompatibility))
         } catch let exhausted as BudgetExhausted {
             throw ResolutionError.budgetExhausted(candidates: exhausted.spending.candidates,
-                                                  bytes: exhausted.spending.bytes, advice: exhausted.advice)
+                                                  bytes: exhausted.spending.bytes, budget: request.budget,
+                                                  advice: exhausted.advice)
         }
         var chosen: [(PackageName, Int, Candidates.Choice)] = []
         var dependencies: [PackageName: Set<PackageName>] = [:]
