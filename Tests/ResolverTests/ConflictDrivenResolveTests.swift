@@ -101,6 +101,19 @@ import TestSupport
                                                                      cache: fixture.directory.child("cache")))
         #expect(ResolveTests.pins(resolution) == ["boto3==1.1.0", "botocore==1.3.0"])
         #expect(resolution.warnings.contains { $0.contains("boto3-1.2.0-py3-none-any.whl was skipped") && $0.contains(broken) })
+        // A wheel METADATA cannot be read from (here: not a zip archive at all) is skipped the same way.
+        let links = try TemporaryDirectory("pexify-broken-wheel")
+        defer { links.remove() }
+        try FileManager.default.copyItem(atPath: fixture.wheels, toPath: links.child("wheels"))
+        try links.write("wheels/boto3-1.3.0-py3-none-any.whl", "not a zip archive")
+        let local = try await Resolver.resolve(ResolveRequest(
+            requirements: [try Requirement("boto3")], target: try TargetPlatform.lambda(runtime: "python3.12", architecture: "x86_64"),
+            index: IndexConfiguration(indexURL: nil, findLinks: [links.child("wheels")], noIndex: true),
+            cacheDirectory: links.child("cache")))
+        #expect(ResolveTests.pins(local) == ["boto3==1.1.0", "botocore==1.3.0"])
+        #expect(local.warnings.contains {
+            $0.contains("boto3-1.3.0-py3-none-any.whl was skipped") && $0.contains("no end-of-central-directory record")
+        })
         // Asked for exactly, the broken release is explained, not silently replaced.
         await #expect {
             _ = try await Resolver.resolve(try Self.request(["boto3==1.2.0"], server: server,

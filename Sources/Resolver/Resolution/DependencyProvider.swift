@@ -125,7 +125,7 @@ final class DependencyProvider {
             case let .success(parsed): metadata = parsed
             case let .failure(error):
                 return Set([package, .project(name)]).sorted().map {
-                    Incompatibility([single($0)], cause: .unusableMetadata(name, version!, error.description))
+                    Incompatibility([single($0)], cause: .unusableMetadata(name, version!, error.reason))
                 }
             }
             if let requiresPython = metadata.requiresPython,
@@ -171,23 +171,35 @@ final class DependencyProvider {
         return text + requirement.specifiers.description
     }
 
-    /// The candidate's parsed metadata, or why it does not parse: a release with a broken
-    /// `Requires-Dist` (boto3 1.2.0) is skipped with a note, as pip and uv do, not fatal.
-    /// Network and cache failures still throw.
-    private func metadata(_ name: PackageName, _ position: Int) async throws -> Result<CoreMetadata, MetadataError> {
+    /// The candidate's parsed metadata, or why it is unusable: a release with a broken `Requires-Dist`
+    /// (boto3 1.2.0) or a wheel whose METADATA cannot be read out of it is skipped with a note, as pip
+    /// and uv do, not fatal. Network and cache failures still throw.
+    private func metadata(_ name: PackageName, _ position: Int) async throws -> Result<CoreMetadata, UnusableMetadata> {
         let choice = candidates[name]!.choices[position]!
-        let data = try await client.metadata(for: choice.file)
+        let outcome: Result<CoreMetadata, UnusableMetadata>
+        var cost = 0
+        do {
+            let data = try await client.metadata(for: choice.file)
+            cost = Self.cost(of: choice.file, metadata: data)
+            outcome = Result { () throws(MetadataError) in try CoreMetadata(parsing: data) }
+                .mapError { UnusableMetadata(reason: $0.description) }
+        } catch let IndexError.metadataUnavailable(_, reason) {
+            cost = choice.file.localPath == nil ? choice.file.size ?? 0 : 0
+            outcome = .failure(UnusableMetadata(reason: "Its METADATA cannot be read from the wheel: \(reason)."))
+        }
         if read.insert(ProjectVersion(name: name, version: position)).inserted {
             spending.candidates += 1
-            spending.bytes += Int64(Self.cost(of: choice.file, metadata: data))
+            spending.bytes += Int64(cost)
         }
-        do {
-            return .success(try CoreMetadata(parsing: data))
-        } catch {
-            let note = "\(choice.file.filename) was skipped: its metadata is unusable. \(error.description)"
+        if case let .failure(failure) = outcome {
+            let note = "\(choice.file.filename) was skipped because its metadata is unusable. \(failure.reason)"
             if !notes.contains(note) { notes.append(note) }
-            return .failure(error)
         }
+        return outcome
+    }
+
+    struct UnusableMetadata: Error {
+        var reason: String
     }
 
     /// What reading the metadata of `file` costs in transfer: nothing for a local file, the metadata
