@@ -35,15 +35,18 @@ struct ConflictTracker {
     private(set) var culprits: [SolverPackage: Int] = [:]
     private(set) var clashes: [Clash: (count: Int, link: Link?)] = [:]
     private var priorities: [SolverPackage: Priority] = [:]
-    /// Every version refused for conflicting with the partial solution.
-    private(set) var refusals = 0
+    /// Conflicts recorded: versions refused, and steps of conflict resolution.
+    private(set) var conflicts = 0
 
     func priority(_ package: SolverPackage) -> Priority { priorities[package] ?? .normal }
 
     /// Records that `incompatibility` refused (or forced back) `package`, and returns the culprits that
     /// have just crossed the threshold: the solver should undo their decisions.
+    /// A refusal by the package's own incompatibility (no wheel, `Requires-Python`) is no conflict
+    /// and is not counted.
     mutating func record(_ package: SolverPackage, refusedBy incompatibility: Incompatibility) -> [SolverPackage] {
-        refusals += 1
+        guard incompatibility.terms.contains(where: { $0.package != package && $0.package != .root }) else { return [] }
+        conflicts += 1
         affected[package, default: 0] += 1
         if affected[package] == Self.threshold, priority(package) == .normal { priorities[package] = .early }
         var demoted: [SolverPackage] = []
@@ -51,7 +54,8 @@ struct ConflictTracker {
             let culprit = term.package
             culprits[culprit, default: 0] += 1
             var link: Link?
-            if case let .dependency(dependent, _, dependency, text) = incompatibility.cause,
+            // The user's own requirement is no bound to suggest adding.
+            if case let .dependency(dependent, _, dependency, text) = incompatibility.cause, dependent != .root,
                [culprit, package].contains(dependency) {
                 link = Link(dependent: dependent, requirement: text)
             }

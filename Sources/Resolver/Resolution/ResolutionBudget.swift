@@ -7,8 +7,8 @@ public struct ResolutionBudget: Sendable, Hashable {
     public var candidates: Int
     /// Bytes those metadata reads may cost (the whole wheel where no metadata file is served).
     public var bytes: Int64
-    /// Refused candidates after which a successful resolution still warns which requirement would
-    /// have made it direct.
+    /// Conflicts (refused candidates and conflict-resolution steps) after which a successful
+    /// resolution still warns which requirement would have made it direct.
     public var backtrackWarning: Int
 
     public init(candidates: Int = 500, bytes: Int64 = 512 << 20, backtrackWarning: Int = 10) {

@@ -149,8 +149,8 @@ public enum Resolver {
         }
         let selected = Set(chosen.map(\.0))
         var warnings = provider.notes
-        if solver.tracker.refusals >= request.budget.backtrackWarning, let advice = solver.tracker.advice {
-            warnings.append("The resolution backtracked over \(solver.tracker.refusals) refused candidates: " + advice)
+        if solver.tracker.conflicts >= request.budget.backtrackWarning, let advice = solver.tracker.advice {
+            warnings.append("The resolution backtracked through \(solver.tracker.conflicts) conflicts: " + advice)
         }
         let distributions = chosen.sorted { $0.0 < $1.0 }.map { name, _, choice in
             let local = fetched[name]!
