@@ -17,6 +17,7 @@ final class DependencyProvider {
     /// Candidates skipped because their metadata is unusable, one sentence each, for the warnings.
     private(set) var notes: [String] = []
     private var read: Set<ProjectVersion> = []
+    private var projectsRead: Set<PackageName> = []
 
     private struct ProjectVersion: Hashable {
         var name: PackageName
@@ -189,7 +190,9 @@ final class DependencyProvider {
         }
         if read.insert(ProjectVersion(name: name, version: position)).inserted {
             spending.candidates += 1
-            spending.bytes += Int64(cost)
+            // The first version read of a project is normally the one installed (a 800 MB torch wheel
+            // is no waste); every further one is the price of backtracking, which the budget bounds.
+            if !projectsRead.insert(name).inserted { spending.bytes += Int64(cost) }
         }
         if case let .failure(failure) = outcome {
             let note = "\(choice.file.filename) was skipped because its metadata is unusable. \(failure.reason)"

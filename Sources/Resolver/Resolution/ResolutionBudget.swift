@@ -1,11 +1,12 @@
 /// How much work one resolution may do before it gives up: candidate versions whose metadata is read,
-/// and the bytes those reads cost. A resolution that walks back through hundreds of releases of a
+/// and the bytes the reads beyond each project's first version cost. A resolution that walks back through hundreds of releases of a
 /// package (each costing a metadata read, or a whole wheel where the index serves no PEP 658 metadata)
 /// stops with an error naming the conflict instead of downloading gigabytes.
 public struct ResolutionBudget: Sendable, Hashable {
     /// Distinct (project, version) candidates whose metadata the solver may read.
     public var candidates: Int
-    /// Bytes those metadata reads may cost (the whole wheel where no metadata file is served).
+    /// Bytes the metadata reads of versions other than the first one tried of each project may cost
+    /// (the whole wheel where no metadata file is served): what backtracking spends.
     public var bytes: Int64
     /// Conflicts (refused candidates and conflict-resolution steps) after which a successful
     /// resolution still warns which requirement would have made it direct.

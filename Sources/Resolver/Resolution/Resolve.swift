@@ -71,7 +71,8 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
     case noSolution(String)
     /// Hash-checking mode needs `==` pins.
     case unpinnedInHashMode(String)
-    /// The solver read `candidates` candidates' metadata (`bytes` bytes) without finding a solution;
+    /// The solver read `candidates` candidates' metadata (`bytes` of it on versions beyond each
+    /// project's first) without finding a solution;
     /// `advice` names the packages that kept conflicting and the requirement to add.
     case budgetExhausted(candidates: Int, bytes: Int64, budget: ResolutionBudget, advice: String?)
 
@@ -83,8 +84,8 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
                 + "or drop the --hash options."
         case let .budgetExhausted(candidates, bytes, budget, advice):
             "The resolution stopped after reading the metadata of \(candidates) candidate versions "
-                + "(\(Self.mebibytes(bytes))) without finding a solution; the limit is \(budget.candidates) candidates "
-                + "or \(Self.mebibytes(budget.bytes)). "
+                + "(\(Self.mebibytes(bytes)) spent backtracking) without finding a solution; the limit is "
+                + "\(budget.candidates) candidates or \(Self.mebibytes(budget.bytes)) of backtracking. "
                 + (advice ?? "Bound the versions of the packages with the most releases to make the search short.")
         }
     }
