@@ -8,7 +8,9 @@
 /// the solver undoes its decision, so it is chosen again under the other packages' constraints
 /// (`botocore` needs `python-dateutil<3`: after five refused `botocore` versions `python-dateutil 4.0.0`
 /// is undone and `botocore` decided first, instead of trying hundreds of older `botocore` releases).
-/// A package changes class at most once in each direction, which keeps the solver from seesawing.
+/// A package changes class at most once, which keeps the solver from seesawing. Unlike uv, a late
+/// package comes after ordinary ones too: with `boto3` between them, `python-dateutil` decided before
+/// `boto3` would refuse every `boto3` release's `botocore` again.
 struct ConflictTracker {
     /// uv's threshold: low enough to save most of a long walk, high enough to leave ordinary
     /// backtracking alone.
