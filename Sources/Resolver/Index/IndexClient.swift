@@ -31,6 +31,7 @@ public final class IndexClient: Sendable {
     private let pages = Memo<String, [ProjectFile]>()
     private let downloads = Memo<String, LocalWheel>()
     private let metadataFiles = Memo<String, Data>()
+    let metadataTransfers = TransferLedger()
 
     public init(configuration: IndexConfiguration, cache: Cache, offline: Bool = false,
                 transport: (any HTTPTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
@@ -137,6 +138,10 @@ public final class IndexClient: Sendable {
 
     // MARK: Metadata
 
+    /// The bytes transferred so far to read the metadata of `file` (0 when it came from the cache or a
+    /// local file): the cost of trying a candidate, which a resolution's budget bounds.
+    public func metadataTransfer(for file: ProjectFile) -> Int { metadataTransfers.total(for: file.url) }
+
     /// The core metadata (METADATA) of a wheel: the PEP 658 `.metadata` file when the index offers
     /// one and its hash checks out, else read out of the remote wheel with range requests, else out of
     /// the whole wheel (downloaded into the cache) when the server does not honour ranges.
@@ -145,6 +150,7 @@ public final class IndexClient: Sendable {
             let key = file.sha256 ?? sha256Hex(Data(file.url.utf8))
             if let cached = cache.metadata(key: key) { return cached }
             if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
+                metadataTransfers.add(data.count, for: file.url)
                 try cache.storeMetadata(data, key: key)
                 return data
             }
@@ -152,6 +158,7 @@ public final class IndexClient: Sendable {
                 try cache.storeMetadata(data, key: key)
                 return data
             }
+            if file.localPath == nil { metadataTransfers.add(file.size ?? 0, for: file.url) }
             let data = try WheelMetadataReader.metadata(ofWheel: try await wheel(for: file).path)
             // A local file's metadata is not cached: its path may be rewritten with new contents.
             if file.localPath == nil { try cache.storeMetadata(data, key: key) }

@@ -27,10 +27,12 @@ extension IndexClient {
             guard (200..<300).contains(first.status) else {
                 throw IndexError.httpStatus(url: url.absoluteString, status: first.status)
             }
+            metadataTransfers.add(file.size ?? 0, for: file.url)
             try keepWholeWheel(temporary, for: file)
             return nil
         }
         let tail = [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
+        metadataTransfers.add(tail.count, for: file.url)
         guard UInt64(tail.count) <= total else { return nil }
         var archive = PartialArchive(name: file.url, size: total, tail: tail)
         // Each round fetches the one range the archive reports missing: the rest of a large central
@@ -44,10 +46,14 @@ extension IndexClient {
                 do {
                     return Data(try archive.contents(of: member))
                 } catch is PartialArchive.Missing {
-                    archive.add(try await fetch(range.clamped(to: 0..<total), of: url, authorization), at: range.lowerBound)
+                    let piece = try await fetch(range.clamped(to: 0..<total), of: url, authorization)
+                    metadataTransfers.add(piece.count, for: file.url)
+                    archive.add(piece, at: range.lowerBound)
                 }
             } catch let missing as PartialArchive.Missing {
-                archive.add(try await fetch(missing.range, of: url, authorization), at: missing.range.lowerBound)
+                let piece = try await fetch(missing.range, of: url, authorization)
+                metadataTransfers.add(piece.count, for: file.url)
+                archive.add(piece, at: missing.range.lowerBound)
             } catch let error as ZipError {
                 throw IndexError.metadataUnavailable(file: file.url, reason: error.description)
             }

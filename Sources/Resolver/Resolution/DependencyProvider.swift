@@ -181,7 +181,7 @@ final class DependencyProvider {
         var cost = 0
         do {
             let data = try await client.metadata(for: choice.file)
-            cost = Self.cost(of: choice.file, metadata: data)
+            cost = client.metadataTransfer(for: choice.file)
             outcome = Result { () throws(MetadataError) in try CoreMetadata(parsing: data) }
                 .mapError { UnusableMetadata(reason: $0.description) }
         } catch let IndexError.metadataUnavailable(_, reason) {
@@ -203,14 +203,6 @@ final class DependencyProvider {
 
     struct UnusableMetadata: Error {
         var reason: String
-    }
-
-    /// What reading the metadata of `file` costs in transfer: nothing for a local file, the metadata
-    /// file where the index serves one (PEP 658), else the whole wheel.
-    private static func cost(of file: ProjectFile, metadata: Data) -> Int {
-        if file.localPath != nil { return 0 }
-        if file.metadataHashes != nil { return metadata.count }
-        return file.size ?? metadata.count
     }
 
     /// Starts warming, in the background, the listings and metadata the solver will most likely ask
