@@ -32,12 +32,24 @@ VENV = os.path.join(HERE, ".venv")
 WORK = os.path.join(HERE, ".work")
 UV = os.path.join(VENV, "bin", "uv")
 
-# Lambda runtimes run on Amazon Linux 2 (glibc 2.26) up to python3.11 and on Amazon Linux 2023 (glibc
-# 2.34) from python3.12. uv's --python-platform offers no manylinux_2_26, so for the older runtimes it gets
-# the newest standard below (2_17, i.e. manylinux2014): wheels tagged 2_24/2_26 are then invisible to uv.
-UV_MANYLINUX = {"python3.9": "2_17", "python3.10": "2_17", "python3.11": "2_17",
-                "python3.12": "2_34", "python3.13": "2_34"}
+# The target data pexify embeds (platforms/lambda/<runtime>-<arch>.json): uv gets the same interpreter
+# version (the full one: markers and Requires-Python such as cryptography's "!=3.9.0,!=3.9.1" depend on
+# it) and the newest manylinux standard it can name that the runtime's glibc supports. uv offers no
+# manylinux_2_26, so for Amazon Linux 2 runtimes (glibc 2.26, up to python3.11) it gets 2_17: wheels
+# tagged 2_24/2_26 are then invisible to uv.
+PLATFORMS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "platforms", "lambda")
+UV_MANYLINUX_MINORS = [17, 28, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]
 UV_ARCH = {"x86_64": "x86_64", "arm64": "aarch64"}
+
+
+def uv_target(runtime, architecture):
+    """(--python-version, --python-platform) for uv from the runtime's complete-platform data."""
+    with open(os.path.join(PLATFORMS, "%s-%s.json" % (runtime, architecture))) as file:
+        data = json.load(file)
+    glibc = max(int(match.group(1)) for tag in data["compatible_tags"]
+                for match in [re.search(r"manylinux_2_(\d+)_", tag)] if match)
+    minor = max(m for m in UV_MANYLINUX_MINORS if m <= glibc)
+    return data["marker_environment"]["python_full_version"], "%s-manylinux_2_%d" % (UV_ARCH[architecture], minor)
 
 
 def log(message):
@@ -163,6 +175,17 @@ def directory_bytes(path):
     return total
 
 
+def wheels_by_project(cache):
+    """How many wheel files a pexify cache holds, per project (the file name's first part)."""
+    counts = {}
+    for _, _, files in os.walk(os.path.join(cache, "wheels")):
+        for name in files:
+            if name.endswith(".whl"):
+                project = normalise(name.split("-", 1)[0])
+                counts[project] = counts.get(project, 0) + 1
+    return counts
+
+
 def normalise(name):
     """PEP 503 name normalisation."""
     return re.sub(r"[-_.]+", "-", name).lower()
@@ -219,6 +242,8 @@ def run_set(entry, args, uv_env):
     result = run(command, folder, dict(os.environ), args.timeout,
                  os.path.join(folder, "pexify.out"), os.path.join(folder, "pexify.err"))
     pexify = tool_record(result, os.path.join(folder, "pexify.err"), None if args.warm else pexify_cache)
+    if not args.warm:
+        pexify["wheels_fetched"] = wheels_by_project(pexify_cache)
     if pexify["status"] == "ok":
         try:
             pexify["pins"] = pexify_pins(lock_path)
@@ -232,9 +257,11 @@ def run_set(entry, args, uv_env):
 
     with open(os.path.join(folder, "requirements.in"), "w") as file:
         file.write("\n".join(requirements) + "\n")
+    python_version, python_platform = uv_target(runtime, arch)
+    record["uv_target"] = {"python_version": python_version, "python_platform": python_platform}
     command = [UV, "pip", "compile", "requirements.in", "--only-binary", ":all:",
-               "--python-platform", "%s-manylinux_%s" % (UV_ARCH[arch], UV_MANYLINUX[runtime]),
-               "--python-version", runtime.removeprefix("python"), "--python", os.path.join(VENV, "bin", "python"),
+               "--python-platform", python_platform, "--python-version", python_version,
+               "--python", os.path.join(VENV, "bin", "python"),
                "--no-header", "--no-annotate", "--cache-dir", uv_cache]
     result = run(command, folder, uv_env, args.timeout,
                  os.path.join(folder, "uv.out"), os.path.join(folder, "uv.err"))
@@ -246,8 +273,9 @@ def run_set(entry, args, uv_env):
 
     if pexify["status"] == "ok" and uv["status"] == "ok":
         ours, theirs = pexify["pins"], uv["pins"]
+        wheels = {normalise(wheel.split("-", 1)[0]): wheel for wheel in pexify.get("wheels", [])}
         record["differences"] = [
-            {"name": name, "pexify": ours.get(name), "uv": theirs.get(name)}
+            {"name": name, "pexify": ours.get(name), "uv": theirs.get(name), "pexify_wheel": wheels.get(name)}
             for name in sorted(set(ours) | set(theirs)) if ours.get(name) != theirs.get(name)]
         record["agree"] = not record["differences"]
     else:
@@ -266,10 +294,22 @@ def mib(count):
 
 def cell(tool):
     if tool["status"] == "ok":
-        return "%d pin%s, %.1f s" % (len(tool["pins"]), "" if len(tool["pins"]) == 1 else "s", tool["seconds"])
+        count = len(tool["pins"])
+        return "%d pin%s, %.1f s" % (count, "" if count == 1 else "s", tool["seconds"])
     if tool["status"] == "timeout":
         return "**timeout** %.0f s" % tool["seconds"]
     return "**exit %d**, %.1f s" % (tool["exit"], tool["seconds"])
+
+
+def fetched(tool):
+    """", having fetched 10.9 GiB: 2,406 wheels (botocore 1,187, …)" for a cold pexify cache."""
+    counts = tool.get("wheels_fetched")
+    if not counts or "cache_bytes" not in tool:
+        return ""
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:4]
+    return ", having fetched %.1f GiB: %s wheels (%s%s)" % (
+        tool["cache_bytes"] / 2.0 ** 30, format(sum(counts.values()), ","),
+        ", ".join("%s %s" % (name, format(count, ",")) for name, count in top), ", …" if len(counts) > 4 else "")
 
 
 def agreement(record):
@@ -292,13 +332,14 @@ def render(meta, records):
             len(records), meta["selection"], meta["timeout"],
             "warm (one per tool, kept across sets)" if meta["warm"] else "cold (fresh per set and tool)"),
         "- pexify: `%s` (repository at %s); uv %s, `uv pip compile --only-binary :all: "
-        "--python-platform ARCH-manylinux_X --python-version 3.X`." % (
+        "--python-platform ARCH-manylinux_2_N --python-version 3.X.Y`." % (
             meta["pexify_binary"], meta["commit"], meta["uv_version"]),
         "- Index: %s, the same for both tools. Host: %s, %d CPUs. Wall time of the whole run: %.0f s." % (
             meta["index"], meta["host"], meta["cpus"], meta["wall_seconds"]),
-        "- uv targets manylinux_2_17 for python3.9–3.11 (Lambda's glibc is 2.26, which uv's "
-        "`--python-platform` cannot name) and manylinux_2_34 for python3.12+; pexify uses the runtime's "
-        "exact tags, so wheels tagged manylinux_2_24…2_26 count for pexify only.",
+        "- uv gets the runtime's full Python version and the newest manylinux standard it can name within "
+        "the runtime's glibc, both from `platforms/lambda/` (the data pexify embeds): manylinux_2_17 for "
+        "python3.9–3.11 (glibc 2.26, which uv's `--python-platform` cannot name), manylinux_2_34 for "
+        "python3.12+. Wheels tagged manylinux_2_24…2_26 therefore count for pexify only.",
         "",
         "## Summary",
         "",
@@ -341,13 +382,17 @@ def render(meta, records):
         lines += ["### %s (%s %s)" % (r["id"], r["runtime"], r["architecture"]), ""]
         for name in ("pexify", "uv"):
             tool = r[name]
-            if tool["status"] != "ok":
-                lines.append("- %s %s after %.1f s: `%s`" % (
-                    name, "timed out" if tool["status"] == "timeout" else "exited %d" % tool["exit"],
-                    tool["seconds"], tool.get("error", "").replace("`", "'")[:300]))
+            if tool["status"] == "timeout":
+                lines.append("- %s timed out after %.1f s%s" % (name, tool["seconds"], fetched(tool)))
+            elif tool["status"] != "ok":
+                lines.append("- %s exited %d after %.1f s%s: `%s`" % (
+                    name, tool["exit"], tool["seconds"], fetched(tool),
+                    tool.get("error", "").replace("`", "'")[:300]))
         for difference in r.get("differences", []):
-            lines.append("- `%s`: pexify %s, uv %s" % (
-                difference["name"], difference["pexify"] or "(absent)", difference["uv"] or "(absent)"))
+            wheel = difference.get("pexify_wheel")
+            lines.append("- `%s`: pexify %s%s, uv %s" % (
+                difference["name"], difference["pexify"] or "(absent)", " (`%s`)" % wheel if wheel else "",
+                difference["uv"] or "(absent)"))
         lines += ["", "Explanation:", ""]
     return "\n".join(lines) + "\n"
 
