@@ -288,8 +288,9 @@ def run_set(entry, args, uv_env):
 
 # ------------------------------------------------------------------------------------------ report
 
-def mib(count):
-    return "%.1f MiB" % (count / 1048576.0)
+def size(count):
+    """Bytes in binary units: MiB below a GiB, GiB above."""
+    return "%.1f GiB" % (count / 2.0 ** 30) if count >= 2 ** 30 else "%.1f MiB" % (count / 2.0 ** 20)
 
 
 def cell(tool):
@@ -307,8 +308,8 @@ def fetched(tool):
     if not counts or "cache_bytes" not in tool:
         return ""
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:4]
-    return ", having fetched %.1f GiB: %s wheels (%s%s)" % (
-        tool["cache_bytes"] / 2.0 ** 30, format(sum(counts.values()), ","),
+    return ", having fetched %s: %s wheels (%s%s)" % (
+        size(tool["cache_bytes"]), format(sum(counts.values()), ","),
         ", ".join("%s %s" % (name, format(count, ",")) for name, count in top), ", …" if len(counts) > 4 else "")
 
 
@@ -334,8 +335,10 @@ def render(meta, records):
         "- pexify: `%s` (repository at %s); uv %s, `uv pip compile --only-binary :all: "
         "--python-platform ARCH-manylinux_2_N --python-version 3.X.Y`." % (
             meta["pexify_binary"], meta["commit"], meta["uv_version"]),
-        "- Index: %s, the same for both tools. Host: %s, %d CPUs. Wall time of the whole run: %.0f s." % (
-            meta["index"], meta["host"], meta["cpus"], meta["wall_seconds"]),
+        "- Index: %s, the same for both tools. Host: %s, %d CPUs, load average %.1f at the start and "
+        "%.1f at the end (the machine may be shared). Wall time of the whole run: %.0f s." % (
+            meta["index"], meta["host"], meta["cpus"], meta["load_start"], meta["load_end"],
+            meta["wall_seconds"]),
         "- uv gets the runtime's full Python version and the newest manylinux standard it can name within "
         "the runtime's glibc, both from `platforms/lambda/` (the data pexify embeds): manylinux_2_17 for "
         "python3.9–3.11 (glibc 2.26, which uv's `--python-platform` cannot name), manylinux_2_34 for "
@@ -352,6 +355,10 @@ def render(meta, records):
         "| pexify failed with an error | %d |" % len(errors),
         "| uv resolved | %d of %d |" % (len(uv_ok), len(records)),
     ]
+    if not meta["warm"]:
+        lines.append("| downloaded into cold caches, all sets: pexify / uv | %s / %s |" % (
+            size(sum(r["pexify"].get("cache_bytes", 0) for r in records)),
+            size(sum(r["uv"].get("cache_bytes", 0) for r in records))))
     if both:
         ours = sorted(r["pexify"]["seconds"] for r in both)
         theirs = sorted(r["uv"]["seconds"] for r in both)
@@ -369,7 +376,7 @@ def render(meta, records):
     ]
     for r in records:
         def footprint(tool):
-            cache = mib(tool["cache_bytes"]) if "cache_bytes" in tool else "—"
+            cache = size(tool["cache_bytes"]) if "cache_bytes" in tool else "—"
             return "%s / %.0f MiB" % (cache, tool["peak_rss_mib"])
         lines.append("| %s | %s | %s %s | %s | %s | %s | %s | %s |" % (
             r["id"], " ".join("`%s`" % q for q in r["requirements"]), r["runtime"], r["architecture"],
@@ -427,7 +434,7 @@ def main():
     commit = subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"],
                             capture_output=True, text=True).stdout.strip() or "unknown"
 
-    started = time.perf_counter()
+    started, load_start = time.perf_counter(), os.getloadavg()[0]
     records = []
     for number, entry in enumerate(selected, 1):
         log("%d/%d %s: %s for %s %s" % (number, len(selected), entry["id"], " ".join(entry["requirements"]),
@@ -443,7 +450,8 @@ def main():
             "pexify_binary": os.path.relpath(args.pexify, os.path.dirname(os.path.dirname(HERE))),
             "commit": commit, "uv_version": uv_version, "index": describe_index(settings),
             "host": "%s %s" % (platform.system(), platform.machine()), "cpus": os.cpu_count(),
-            "wall_seconds": round(time.perf_counter() - started, 1)}
+            "wall_seconds": round(time.perf_counter() - started, 1),
+            "load_start": round(load_start, 1), "load_end": round(os.getloadavg()[0], 1)}
     name = date + ("" if selection == "all" else "-" + selection.lstrip("-"))
     os.makedirs(args.results, exist_ok=True)
     with open(os.path.join(args.results, name + ".json"), "w") as file:
