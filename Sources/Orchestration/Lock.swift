@@ -22,12 +22,13 @@ extension Build {
     /// `pexify lock`: resolves `inputs` for the target and writes a PEP 751 `pylock.toml` to `output`
     /// (atomically: a temp file renamed into place).
     public static func lock(_ inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions,
-                            output: String, progress: @Sendable (String) -> Void = { _ in }) async throws
+                            output: String, progress: @Sendable (String) -> Void = { _ in },
+                            meter: TransferMeter = TransferMeter()) async throws
         -> LockSummary {
         let started = ContinuousClock.now
         let platform = try platform(for: target)
         progress("Resolving for \(platform.name)")
-        let set = try await Installation.resolve(inputs, target: platform, index: index)
+        let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
         guard let resolution = set.resolution else { throw BuildError.nothingToLock }
         let text = PyLock.render(resolution, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
         try AtomicFile.write(Array(text.utf8), to: output)

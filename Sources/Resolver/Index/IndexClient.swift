@@ -32,9 +32,12 @@ public final class IndexClient: Sendable {
     private let downloads = Memo<String, LocalWheel>()
     private let metadataFiles = Memo<String, Data>()
     let metadataTransfers = TransferLedger()
+    /// Files and bytes transferred, for a progress line.
+    public let meter: TransferMeter
 
     public init(configuration: IndexConfiguration, cache: Cache, offline: Bool = false,
                 transport: (any HTTPTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
+                meter: TransferMeter = TransferMeter(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
         self.cache = cache
@@ -42,6 +45,7 @@ public final class IndexClient: Sendable {
         self.transport = transport ?? URLSessionTransport(maximumConnectionsPerHost: policy.maxConcurrentRequests,
                                                           timeout: policy.timeout)
         self.policy = policy
+        self.meter = meter
         credentials = Credentials(urls: configuration.indexURLs + configuration.findLinks, environment: environment)
         limiter = AsyncLimiter(limit: policy.maxConcurrentRequests)
     }
@@ -151,6 +155,8 @@ public final class IndexClient: Sendable {
             if let cached = cache.metadata(key: key) { return cached }
             if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
                 metadataTransfers.add(data.count, for: file.url)
+                meter.transferStarted(expectedBytes: nil)
+                meter.transferFinished(bytes: data.count, expectedBytes: nil)
                 try cache.storeMetadata(data, key: key)
                 return data
             }
@@ -222,6 +228,7 @@ public final class IndexClient: Sendable {
         }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
+        meter.transferStarted(expectedBytes: file.size)
         let temporary = cache.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         let digest = try await withRetries(url.absoluteString) {
@@ -239,6 +246,8 @@ public final class IndexClient: Sendable {
             if let expected, digest != expected { throw Retryable.hash(expected: expected, actual: digest) }
             return digest
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue ?? 0
+        meter.transferFinished(bytes: size, expectedBytes: file.size)
         return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
                           sha256: digest)
     }

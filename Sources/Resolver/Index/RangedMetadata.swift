@@ -28,11 +28,15 @@ extension IndexClient {
                 throw IndexError.httpStatus(url: url.absoluteString, status: first.status)
             }
             metadataTransfers.add(file.size ?? 0, for: file.url)
+            meter.transferStarted(expectedBytes: nil)
+            meter.transferFinished(bytes: file.size ?? 0, expectedBytes: nil)
             try keepWholeWheel(temporary, for: file)
             return nil
         }
         let tail = [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
         metadataTransfers.add(tail.count, for: file.url)
+        meter.transferStarted(expectedBytes: nil)
+        meter.transferFinished(bytes: tail.count, expectedBytes: nil)
         guard UInt64(tail.count) <= total else { return nil }
         var archive = PartialArchive(name: file.url, size: total, tail: tail)
         // Each round fetches the one range the archive reports missing: the rest of a large central
@@ -64,7 +68,8 @@ extension IndexClient {
     /// The bytes of `range` of `url`; a server that answers a range request with anything but that
     /// range is treated as a transport failure (and retried).
     private func fetch(_ range: Range<UInt64>, of url: URL, _ authorization: String?) async throws -> [UInt8] {
-        try await withRetries(url.absoluteString) {
+        meter.transferStarted(expectedBytes: range.count)
+        let bytes = try await withRetries(url.absoluteString) {
             let response = try await self.get(Self.request(
                 url, authorization, range: "bytes=\(range.lowerBound)-\(range.upperBound - 1)", timeout: self.policy.timeout))
             guard response.status == 206, response.body.count == range.count else {
@@ -73,6 +78,8 @@ extension IndexClient {
             }
             return [UInt8](response.body)
         }
+        meter.transferFinished(bytes: bytes.count, expectedBytes: range.count)
+        return bytes
     }
 
     /// A whole wheel received in answer to a range request: checked against the index's hash and kept

@@ -185,14 +185,18 @@ final class DependencyProvider {
             outcome = Result { () throws(MetadataError) in try CoreMetadata(parsing: data) }
                 .mapError { UnusableMetadata(reason: $0.description) }
         } catch let IndexError.metadataUnavailable(_, reason) {
-            cost = choice.file.localPath == nil ? choice.file.size ?? 0 : 0
+            cost = client.metadataTransfer(for: choice.file)
             outcome = .failure(UnusableMetadata(reason: "Its METADATA cannot be read from the wheel: \(reason)."))
         }
         if read.insert(ProjectVersion(name: name, version: position)).inserted {
             spending.candidates += 1
             // The first version read of a project is normally the one installed (a 800 MB torch wheel
             // is no waste); every further one is the price of backtracking, which the budget bounds.
-            if !projectsRead.insert(name).inserted { spending.bytes += Int64(cost) }
+            if projectsRead.insert(name).inserted {
+                client.meter.projectRead()
+            } else {
+                spending.bytes += Int64(cost)
+            }
         }
         if case let .failure(failure) = outcome {
             let note = "\(choice.file.filename) was skipped because its metadata is unusable. \(failure.reason)"

@@ -19,11 +19,14 @@ public struct ResolveRequest: Sendable {
     public var fetchPolicy: FetchPolicy
     /// How many candidates (and metadata bytes) the solver may read before it gives up.
     public var budget: ResolutionBudget
+    /// Counts what the resolution fetches, for a progress line.
+    public var meter: TransferMeter
 
     public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
                 index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
                 prereleases: Bool = false, hashes: [PackageName: Set<String>]? = nil,
-                fetchPolicy: FetchPolicy = FetchPolicy(), budget: ResolutionBudget = ResolutionBudget()) {
+                fetchPolicy: FetchPolicy = FetchPolicy(), budget: ResolutionBudget = ResolutionBudget(),
+                meter: TransferMeter = TransferMeter()) {
         self.requirements = requirements
         self.constraints = constraints
         self.target = target
@@ -34,6 +37,7 @@ public struct ResolveRequest: Sendable {
         self.hashes = hashes
         self.fetchPolicy = fetchPolicy
         self.budget = budget
+        self.meter = meter
     }
 }
 
@@ -103,7 +107,7 @@ public enum Resolver {
     public static func resolve(_ request: ResolveRequest) async throws -> Resolution {
         let cache = try Cache(directory: request.cacheDirectory)
         let client = IndexClient(configuration: request.index, cache: cache, offline: request.offline,
-                                 policy: request.fetchPolicy)
+                                 policy: request.fetchPolicy, meter: request.meter)
         return try await resolve(request, client: client)
     }
 
