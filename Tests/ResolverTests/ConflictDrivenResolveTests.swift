@@ -56,6 +56,22 @@ import TestSupport
         fixture.requests().filter { $0.hasPrefix("GET /files/") }
     }
 
+    /// The same shape on an index that serves ranges: every refused candidate costs a tail and a member,
+    /// never its wheel; only the chosen wheels come whole.
+    @Test func conflictShapeOverRangesDownloadsOnlyTheChosenWheels() async throws {
+        let fixture = try IndexFixture(Self.specs)
+        defer { fixture.directory.remove() }
+        let server = try fixture.simpleServer(metadata: false, ranges: true)
+        defer { server.stop() }
+        let resolution = try await Resolver.resolve(
+            try Self.request(["boto3", "python-dateutil"], server: server, cache: fixture.directory.child("cache")))
+        let chosen = Set(resolution.distributions.map { "/files/" + $0.wheel.filename })
+        let requests = Self.wheelRequests(fixture)
+        let whole = Set(requests.filter { $0.hasSuffix(" 200") }.map { String($0.split(separator: " ")[1]) })
+        #expect(whole.isSubset(of: chosen), "\(requests)")
+        #expect(requests.count <= 20, "\(requests.count) requests: \(requests)")
+    }
+
     @Test(arguments: [["botocore", "python-dateutil"], ["python-dateutil", "botocore"],
                       ["boto3", "python-dateutil"], ["boto3", "botocore", "python-dateutil"]])
     func conflictShapeResolvesWithinABoundOfRequests(requirements: [String]) async throws {
