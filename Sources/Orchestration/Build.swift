@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Installer
 import Pex
@@ -55,8 +56,9 @@ public enum Build {
         var warnings = resolved.warnings
         warnings += exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
         warnings += prepared.warnings
-        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, to: request.output,
-                                          policy: policy, permissions: prepared.permissions)
+        let stamp = Self.stamp(request, target: target, handler: prepared.handler)
+        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, comment: stamp.comment,
+                                          to: request.output, policy: policy, permissions: prepared.permissions)
         if !prepared.budgetParts.isEmpty,  // the direct-upload warning needs the zipped size
            let warning = LambdaBudget.uploadWarning(zippedBytes: Int(written.byteCount), parts: prepared.budgetParts) {
             warnings.append(warning)
@@ -69,6 +71,18 @@ public enum Build {
             distributions: kept.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
             excluded: exclusion.dropped.map(\.description), warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// What the archive remembers of this build, for `deploy`'s target check and `inspect`.
+    static func stamp(_ request: BuildRequest, target: TargetPlatform, handler: String?) -> ArchiveStamp {
+        var runtime: String?, architecture: String?
+        if case let .lambda(name, machine) = request.target {
+            runtime = name.lowercased()
+            architecture = machine.lowercased() == "aarch64" ? "arm64" : machine.lowercased()
+        }
+        return ArchiveStamp(layout: request.layout.rawValue, runtime: runtime, architecture: architecture,
+                            target: target.name, python: "\(target.pythonVersion.major).\(target.pythonVersion.minor)",
+                            machine: target.machine, handler: handler)
     }
 
     /// The target platform the user named.

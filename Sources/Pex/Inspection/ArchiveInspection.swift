@@ -40,6 +40,8 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public var largestFiles: [File]
     /// The `PEX-INFO` JSON text, for a PEX.
     public var pexInfo: String?
+    /// What the archive was built for, from its comment; `nil` when pexify did not write it.
+    public var stamp: ArchiveStamp?
     public var budget: Budget
 
     /// Reads the archive at `path` with the strict reader.
@@ -74,6 +76,7 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
             .sorted { ($0.uncompressedSize, $1.name) > ($1.uncompressedSize, $0.name) }
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
+        stamp = ArchiveStamp(comment: reader.comment)
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
         let parts = distributions.map { LambdaBudget.Part(name: $0.name, unzippedBytes: Int($0.unzippedBytes)) }
         let report = LambdaBudget.checkUnzipped(parts: parts)
@@ -92,6 +95,7 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public func text() -> String {
         var lines = ["\(path): \(ByteCount.format(bytes)) zipped, \(ByteCount.format(unzippedBytes)) "
             + "unzipped, \(entries) entries"]
+        lines.append("Built: " + (stamp?.summary ?? "no pexify stamp in the archive comment"))
         lines.append("Distributions (files, unzipped, zipped):")
         for usage in distributions {
             lines.append("  \(usage.name): \(usage.files), \(ByteCount.format(usage.unzippedBytes)), "
