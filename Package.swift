@@ -49,7 +49,7 @@ let package = Package(
         // One build end to end: request → resolution → install plans → layout → one atomic write.
         .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex"]),
         // `pexify deploy`: SigV4-signed Lambda and S3 calls over the shared HTTP seam.
-        .target(name: "Deploy", dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Deploy", dependencies: ["Basics", "ZipArchive", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "pexify",
             dependencies: [

@@ -22,7 +22,12 @@ import Testing
     @Test func dryRunOutput() async throws {
         let work = try TemporaryDirectory("pexify-deploy-cli")
         defer { work.remove() }
-        let zip = try work.write("fn.zip", "not inspected by a dry run")
+        let zip = work.child("fn.zip")
+        _ = try python("""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                z.writestr("lambda_function.py", "def handler(event, context):\\n    return 1\\n")
+            """, arguments: [zip])
         var options = try DeployCommand.parse(["fn.zip", "--function-name", "my-fn", "--publish", "--dry-run",
                                                "--region", "eu-west-1"]).options
         options.environment = ["AWS_ACCESS_KEY_ID": "AKIDCLI", "AWS_SECRET_ACCESS_KEY": "cli-secret-never-printed"]
@@ -34,11 +39,12 @@ import Testing
         #expect(decoded["dryRun"] as? Bool == true)
         #expect(decoded["upload"] as? String == "direct")
         #expect(decoded["sha256"] as? String == report.sha256 && report.sha256.count == 64)
-        #expect((decoded["steps"] as? [String])?.count == 5)
+        #expect((decoded["steps"] as? [String])?.count == 6)
         #expect(!json.contains("cli-secret-never-printed") && !report.summary.contains("cli-secret-never-printed"))
         let lines = report.summary.split(separator: "\n")
         #expect(lines.first?.hasPrefix("Plan for \(zip)") == true)
-        #expect(lines.dropFirst().first == "  1. GetFunctionConfiguration my-fn (must exist; wait for any update in progress)")
-        #expect(lines.last?.hasPrefix("  5. PublishVersion") == true)
+        #expect(lines.dropFirst().first == "  archive without a pexify stamp (runtime and architecture unchecked)")
+        #expect(lines.dropFirst(2).first == "  1. GetFunctionConfiguration my-fn: check Handler in the archive (no pexify stamp: runtime and architecture unchecked), refuse on a mismatch; must exist; wait for any update in progress")
+        #expect(lines.last?.hasPrefix("  6. PublishVersion") == true)
     }
 }

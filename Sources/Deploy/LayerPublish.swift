@@ -1,0 +1,66 @@
+import Basics
+import Foundation
+
+/// Layers: publishing an archive as a layer version, and what attached layers add to a function's
+/// unzipped size (Lambda's 250 MiB limit counts the function and all its layers together).
+///
+/// See <https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html>.
+extension LambdaCalls {
+    /// The unzipped size of each layer: exact for layers pexify published (their description says it),
+    /// otherwise the zipped size, a lower bound.
+    func layerUsage(_ arns: [String]) async throws -> [DeployReport.LayerUsage] {
+        var usage: [DeployReport.LayerUsage] = []
+        for arn in arns {
+            let layer: LayerVersion
+            do {
+                layer = try await lambda.getLayerVersion(arn: arn)
+            } catch let failure as AWSServiceError {
+                throw map(failure)
+            }
+            if let unzipped = layer.description.flatMap(LayerDescription.unzippedBytes) {
+                usage.append(.init(arn: arn, unzippedBytes: unzipped, exact: true))
+            } else {
+                usage.append(.init(arn: arn, unzippedBytes: layer.content?.codeSize ?? 0, exact: false))
+            }
+        }
+        return usage
+    }
+
+    /// `PublishLayerVersion` with the archive's runtime and architecture as the compatible ones, and its
+    /// unzipped size in the description (for the budget of the functions that attach it).
+    func publishLayer(_ name: String, code: CodeSource, archive: ArchiveFile, contents: ArchiveContents) async throws -> LayerVersion {
+        let stamp = contents.stamp
+        let description = LayerDescription.text(stamp: stamp, unzippedBytes: contents.unzippedBytes,
+                                                user: options.functionDescription)
+        let published: LayerVersion
+        do {
+            published = try await lambda.publishLayerVersion(
+                name, code: code, runtimes: stamp.map { [$0.lambdaRuntime] } ?? [],
+                architectures: stamp.map { [$0.lambdaArchitecture] } ?? [], description: description)
+        } catch let failure as AWSServiceError {
+            throw map(failure)
+        }
+        if let received = published.content?.codeSha256, received != archive.codeSha256 {
+            throw DeployError.checksumMismatch(function: name, expected: archive.codeSha256, actual: received)
+        }
+        return published
+    }
+}
+
+/// The description pexify gives a layer version: what it was built for and how large it unzips, the one
+/// number Lambda's API does not tell (`CodeSize` is zipped) and the 250 MiB limit counts.
+enum LayerDescription {
+    /// `user` (`--description`) comes first, shortened so the whole stays within Lambda's 256 characters.
+    static func text(stamp: ArchiveStamp?, unzippedBytes: Int64, user: String?) -> String {
+        let own = "pexify \(PexifyVersion.current) layer" + (stamp.map { " for \($0.lambdaRuntime) \($0.lambdaArchitecture)" } ?? "")
+            + ": \(unzippedBytes) bytes unzipped"
+        guard let user, !user.isEmpty else { return own }
+        return String(user.prefix(max(0, 256 - own.count - 2))) + "; " + own
+    }
+
+    static func unzippedBytes(_ description: String) -> Int64? {
+        guard description.contains("pexify "), let end = description.range(of: " bytes unzipped", options: .backwards)
+        else { return nil }
+        return Int64(description[..<end.lowerBound].reversed().prefix { $0.isNumber }.reversed().map(String.init).joined())
+    }
+}
