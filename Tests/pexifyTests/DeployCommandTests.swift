@@ -18,6 +18,28 @@ import Testing
         #expect(throws: (any Error).self) { try DeployCommand.parse(["fn.zip"]) }
     }
 
+    @Test func functionAndLayerArgumentsBecomeOptions() throws {
+        let created = try DeployCommand.parse([
+            "fn.zip", "--function-name", "new-fn", "--role", "arn:aws:iam::1:role/r", "--memory", "512", "--timeout", "60",
+            "--environment", "A=1", "--environment", "B=x=y", "--environment", "A=2", "--description", "d",
+            "--layers", "arn:aws:lambda:us-east-1:1:layer:a:1", "--layers", "arn:aws:lambda:us-east-1:1:layer:b:2", "--force",
+        ]).options
+        #expect(created.role == "arn:aws:iam::1:role/r" && created.memory == 512 && created.timeout == 60 && created.force)
+        #expect(created.functionEnvironment == ["A": "2", "B": "x=y"], "later repetitions win; values may hold '='")
+        #expect(created.functionDescription == "d" && created.layerName == nil)
+        #expect(created.layers == ["arn:aws:lambda:us-east-1:1:layer:a:1", "arn:aws:lambda:us-east-1:1:layer:b:2"])
+
+        let layer = try DeployCommand.parse(["layer.zip", "--layer-name", "deps", "--s3-bucket", "b"]).options
+        #expect(layer.layerName == "deps" && layer.s3Bucket == "b" && layer.layers == nil)
+
+        for bad in [["fn.zip"], ["fn.zip", "--function-name", "f", "--layer-name", "l"],
+                    ["layer.zip", "--layer-name", "l", "--alias", "live"],
+                    ["fn.zip", "--function-name", "f", "--environment", "NOVALUE"],
+                    ["fn.zip", "--function-name", "f", "--memory", "64"]] {
+            #expect(throws: (any Error).self, "\(bad)") { try DeployCommand.parse(bad) }
+        }
+    }
+
     /// The dry-run plan as `--json` and as text: the steps in order, no secret anywhere.
     @Test func dryRunOutput() async throws {
         let work = try TemporaryDirectory("pexify-deploy-cli")

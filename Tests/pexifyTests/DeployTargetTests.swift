@@ -83,6 +83,21 @@ import Testing
         let report = try #require(try JSONSerialization.jsonObject(with: Data(deployed.stdout.utf8)) as? [String: Any])
         #expect(report["version"] as? String != nil && (report["stamp"] as? [String: Any])?["runtime"] as? String == "python3.12")
 
+        // A layer built by pexify, published with the runtime and architecture of its stamp, then attached.
+        let layerZip = work.child("layer.zip")
+        try PexifyCLI.succeed(["--layout", "layer", "--runtime", "python3.12", "--architecture", "arm64",
+                               "-D", work.child("src"), "-o", layerZip] + PexifyCLI.offline())
+        let layerName = "pexify-cli-layer-\(UUID().uuidString.prefix(8))"
+        let published = try pexify(["deploy", layerZip, "--layer-name", layerName], container, status: 0)
+        let arn = try #require(published.stdout.split(separator: "\n").compactMap {
+            $0.split(separator: " ").last.map(String.init).flatMap { $0.hasPrefix("arn:") ? $0 : nil }
+        }.first, "\(published.stdout)")
+        let layer = try #require(try moto.command(["cmd": "layer", "arn": arn]) as? [String: Any])
+        #expect(layer["CompatibleRuntimes"] as? [String] == ["python3.12"] && layer["CompatibleArchitectures"] as? [String] == ["arm64"])
+        let attached = try pexify(deploy + [fits, "--layers", arn], container, status: 0)
+        #expect(attached.stdout.contains("layer \(arn): "), "\(attached.stdout)")
+        #expect(try moto.function(function)["Layers"] as? [String] == [arn])
+
         _ = try pexify(deploy + [fits], container.merging(["AWS_CONTAINER_AUTHORIZATION_TOKEN": "wrong"]) { $1 }, status: 1)
         let web = neutral.merging(["AWS_WEB_IDENTITY_TOKEN_FILE": tokenFile, "AWS_ROLE_ARN": role]) { $1 }
         _ = try pexify(deploy + [fits, "--alias", "live"], web, status: 0)
