@@ -22,13 +22,13 @@ extension LambdaDeployer {
             return steps
         }
         let function = options.functionName
-        let checks = contents.stamp.map { "Runtime \($0.lambdaRuntime), Architectures [\($0.lambdaArchitecture)], Handler in the archive" }
-            ?? "Handler in the archive (no pexify stamp: runtime and architecture unchecked)"
+        let checks = contents.stamp.map { "Runtime \($0.lambdaRuntime), Architectures [\($0.lambdaArchitecture)], Handler in the archive or its layers" }
+            ?? "Handler in the archive or its layers (no pexify stamp: runtime and architecture unchecked)"
         steps.append("GetFunctionConfiguration \(function): check \(checks)"
             + (options.force ? " (--force: report mismatches, deploy anyway)" : ", refuse on a mismatch")
             + (settings == nil ? "; must exist" : "; create it when absent") + "; wait for any update in progress")
         let layers = options.layers.map { "the layers \($0.joined(separator: ", "))" } ?? "the function's current layers"
-        steps.append("GetLayerVersion for each of \(layers): refuse if the archive (\(ByteCount.format(contents.unzippedBytes)) unzipped) and the layers exceed \(ByteCount.format(Int64(LambdaQuotas.unzippedBytes)))")
+        steps.append("GetLayerVersion for each of \(layers), downloading those that do not state their unzipped size or may hold the handler: refuse if the archive (\(ByteCount.format(contents.unzippedBytes)) unzipped) and the layers exceed \(ByteCount.format(Int64(LambdaQuotas.unzippedBytes)))")
         steps += [upload].compactMap { $0 }
         if let settings {
             steps.append("if absent: CreateFunction \(function) \(codeFrom) (\(settings.runtime), \(settings.architecture), handler \(settings.handler), role \(settings.role)"

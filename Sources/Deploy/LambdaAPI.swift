@@ -47,7 +47,9 @@ public struct LayerVersion: Decodable, Sendable {
         public var codeSha256: String?
         /// The zipped size.
         public var codeSize: Int64?
-        enum CodingKeys: String, CodingKey { case codeSha256 = "CodeSha256", codeSize = "CodeSize" }
+        /// A presigned URL of the layer's zip, valid for ten minutes.
+        public var location: String?
+        enum CodingKeys: String, CodingKey { case codeSha256 = "CodeSha256", codeSize = "CodeSize", location = "Location" }
     }
 
     public var layerVersionArn: String

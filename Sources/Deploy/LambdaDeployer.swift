@@ -211,25 +211,41 @@ public enum LambdaDeployer {
         } catch DeployError.functionNotFound where settings != nil {
             existing = nil
         }
+        var problems: [String] = []
         if let existing {
             if existing.packageType == "Image" { throw DeployError.imageFunction(function: target) }
-            let problems = FunctionCheck.problems(existing, archive: contents, layersGiven: !(options.layers ?? existing.layers?.map(\.arn) ?? []).isEmpty)
-            if !problems.isEmpty {
-                guard options.force else { throw DeployError.mismatch(archive: path, function: target, problems: problems) }
-                warnings += problems.map { "--force: \($0)" }
-                problems.forEach { progress("deploying anyway (--force): \($0)") }
-            }
+            problems += FunctionCheck.targetProblems(existing, archive: contents)
         }
+        let handler = existing?.handler ?? settings?.handler
         let layers = options.layers ?? existing?.layers?.map(\.arn) ?? []
-        let usage = try await run.layerUsage(layers)
+        // A layer's files are needed only when the handler's module is not in the archive itself.
+        let listing = !layers.isEmpty
+            && handler.map { FunctionCheck.handlerProblem($0, function: target, archive: contents) != nil } == true
+        let downloads = FileManager.default.temporaryDirectory.path + "/pexify-layers-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: downloads, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: downloads) }
+        let inspected = try await run.inspectLayers(layers, listing: listing, into: downloads)
+        if let handler, let problem = FunctionCheck.handlerProblem(handler, function: target, archive: contents,
+                                                                   layers: inspected.map(\.contents)) {
+            problems.append(problem)
+        }
+        if !problems.isEmpty {
+            guard options.force else { throw DeployError.mismatch(archive: path, function: target, problems: problems) }
+            warnings += problems.map { "--force: \($0)" }
+            problems.forEach { progress("deploying anyway (--force): \($0)") }
+        }
+        let usage = inspected.map(\.usage)
         report.layers = usage
         let total = contents.unzippedBytes + usage.reduce(0) { $0 + $1.unzippedBytes }
         if total > Int64(LambdaQuotas.unzippedBytes) {
             throw DeployError.overBudget(function: target, total: total, parts:
                 ["the archive \(ByteCount.format(contents.unzippedBytes))"] + usage.map { "\($0.arn) \($0.exact ? "" : "at least ")\(ByteCount.format($0.unzippedBytes))" })
         }
+        if listing && inspected.contains(where: { $0.contents == nil }) {
+            warnings.append("the handler \(handler ?? "") is not in the archive and a layer could not be downloaded to look for it")
+        }
         warnings += usage.filter { !$0.exact }.map {
-            "\($0.arn) was not published by pexify; its zipped size (\(ByteCount.format($0.unzippedBytes))) was counted against the unzipped limit"
+            "\($0.arn) could not be downloaded and says no unzipped size; its zipped size (\(ByteCount.format($0.unzippedBytes))) was counted against the unzipped limit"
         }
         report.warnings = warnings.isEmpty ? nil : warnings
 
@@ -293,8 +309,9 @@ public enum LambdaDeployer {
         if stamp.layout != "zip" {
             throw DeployError.cannotCreate(function: function, reason: "'\(archive.path)' is a \(stamp.layout), not a function zip; build it with --layout zip")
         }
+        // Layers are only listed once the deploy runs; until then a module they may hold is not refused.
         if let problem = FunctionCheck.handlerProblem(handler, function: function, archive: archive,
-                                                      layersGiven: !(options.layers ?? []).isEmpty) {
+                                                      layers: (options.layers ?? []).map { _ in nil }) {
             throw DeployError.cannotCreate(function: function, reason: problem + "; build the archive with --handler FILE.py:FUNC")
         }
         return FunctionSettings(role: role, runtime: stamp.lambdaRuntime, architecture: stamp.lambdaArchitecture,

@@ -6,24 +6,42 @@ import Foundation
 ///
 /// See <https://docs.aws.amazon.com/lambda/latest/dg/chapter-layers.html>.
 extension LambdaCalls {
-    /// The unzipped size of each layer: exact for layers pexify published (their description says it),
-    /// otherwise the zipped size, a lower bound.
-    func layerUsage(_ arns: [String]) async throws -> [DeployReport.LayerUsage] {
-        var usage: [DeployReport.LayerUsage] = []
-        for arn in arns {
+    /// Each layer's unzipped size and, when `listing` asks for it (the handler's module may be in a
+    /// layer), its member names. A layer pexify published says its size in its description; any other
+    /// layer, or one whose listing is needed, is downloaded from its presigned `Location` into
+    /// `directory`. A layer that cannot be downloaded counts with its zipped size, a lower bound.
+    func inspectLayers(_ arns: [String], listing: Bool, into directory: String) async throws -> [LayerInspection] {
+        var inspections: [LayerInspection] = []
+        for (index, arn) in arns.enumerated() {
             let layer: LayerVersion
             do {
                 layer = try await lambda.getLayerVersion(arn: arn)
             } catch let failure as AWSServiceError {
                 throw map(failure)
             }
-            if let unzipped = layer.description.flatMap(LayerDescription.unzippedBytes) {
-                usage.append(.init(arn: arn, unzippedBytes: unzipped, exact: true))
-            } else {
-                usage.append(.init(arn: arn, unzippedBytes: layer.content?.codeSize ?? 0, exact: false))
+            let described = layer.description.flatMap(LayerDescription.unzippedBytes)
+            var contents: ArchiveContents?
+            if listing || described == nil, let text = layer.content?.location, let url = URL(string: text),
+               ["http", "https"].contains(url.scheme) {
+                let path = directory + "/layer-\(index).zip"
+                progress("downloading \(arn) to read its contents")
+                // The URL is presigned by Lambda: no signature of ours, and never printed (it holds one of AWS's).
+                if let response = try? await lambda.client.transport.download(HTTPRequest(url: url, timeout: 120), to: path),
+                   response.status == 200 {
+                    contents = try? ArchiveContents(path: path)
+                }
             }
+            let usage: DeployReport.LayerUsage
+            if let contents {
+                usage = .init(arn: arn, unzippedBytes: contents.unzippedBytes, exact: true)
+            } else if let described {
+                usage = .init(arn: arn, unzippedBytes: described, exact: true)
+            } else {
+                usage = .init(arn: arn, unzippedBytes: layer.content?.codeSize ?? 0, exact: false)
+            }
+            inspections.append(LayerInspection(usage: usage, contents: contents))
         }
-        return usage
+        return inspections
     }
 
     /// `PublishLayerVersion` with the archive's runtime and architecture as the compatible ones, and its
@@ -45,6 +63,13 @@ extension LambdaCalls {
         }
         return published
     }
+}
+
+/// What a deploy learned about one of the function's layers.
+struct LayerInspection: Sendable {
+    var usage: DeployReport.LayerUsage
+    /// The layer's members; `nil` when it was not (or could not be) downloaded.
+    var contents: ArchiveContents?
 }
 
 /// The description pexify gives a layer version: what it was built for and how large it unzips, the one

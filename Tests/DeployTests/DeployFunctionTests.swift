@@ -193,11 +193,80 @@ extension DeployMotoTests {
         options.publish = true
         let report = try await LambdaDeployer.deploy(archive: try makeStampedZip("fn.zip"), options: options)
         let steps = report.steps
-        #expect(steps.first?.hasPrefix("GetFunctionConfiguration pexify-dry: check Runtime python3.12, Architectures [x86_64], Handler in the archive, refuse on a mismatch; create it when absent") == true, "\(steps)")
-        #expect(steps.contains { $0.hasPrefix("GetLayerVersion for each of the layers arn:aws:lambda:us-east-1:123456789012:layer:deps:3") })
+        #expect(steps.first?.hasPrefix("GetFunctionConfiguration pexify-dry: check Runtime python3.12, Architectures [x86_64], Handler in the archive or its layers, refuse on a mismatch; create it when absent") == true, "\(steps)")
+        #expect(steps.contains { $0.hasPrefix("GetLayerVersion for each of the layers arn:aws:lambda:us-east-1:123456789012:layer:deps:3, downloading") })
         #expect(steps.contains { $0.hasPrefix("if absent: CreateFunction pexify-dry with the") && $0.contains("role arn:aws:iam::123456789012:role/r") })
         #expect(steps.contains { $0.hasPrefix("if it existed: UpdateFunctionConfiguration pexify-dry Layers") })
         #expect(steps.last == "PublishVersion with CodeSha256 and RevisionId preconditions")
         #expect(try moto.requests(signedBy: key).isEmpty, "a dry run sends nothing")
+    }
+
+    /// The handler's module is only in a layer: found there once the layer is downloaded (moto answers
+    /// `Location: s3://`, so a transport puts a presigned URL of the object moto stores there); refused when the layer
+    /// lacks it too; let through with a warning when the layer cannot be downloaded.
+    @Test func handlerInALayerIsFoundThere() async throws {
+        defer { work.remove() }
+        let bucket = "pexify-lh-\(UUID().uuidString.prefix(8).lowercased())"
+        _ = try moto.command(["cmd": "create_bucket", "name": bucket])
+        var layerOptions = deployOptions("", accessKey: uniqueKey())
+        layerOptions.layerName = "pexify-shared-\(UUID().uuidString.prefix(8))"
+        layerOptions.s3Bucket = bucket
+        let layerZip = try makeStampedZip("layer.zip", layout: "layer", handler: nil, files: [
+            "python/lib/python3.12/site-packages/shared/__init__.py": "",
+            "python/lib/python3.12/site-packages/shared/entry.py": "async def handler(event, context):\n    return 'layer'\n",
+        ])
+        let published = try await LambdaDeployer.deploy(archive: layerZip, options: layerOptions)
+        let arn = try #require(published.layerVersionArn)
+        let objectKey = try #require(published.s3?.key)
+        let object = try #require(try moto.command(["cmd": "presign", "bucket": bucket, "key": objectKey]) as? String)
+        let functionZip = try makeStampedZip("fn.zip", handler: nil, files: ["app.py": "VALUE = 1\n"])
+
+        for (handler, refused) in [("shared.entry.handler", false), ("shared/entry.handler", false), ("shared.missing.handler", true)] {
+            let function = "pexify-lh-\(UUID().uuidString.prefix(8))"
+            _ = try moto.command(["cmd": "create_function", "name": function, "zip": try makeZip("\(function).zip", marker: "v0"),
+                                  "handler": handler])
+            let key = uniqueKey()
+            var options = deployOptions(function, accessKey: key)
+            options.layers = [arn]
+            options.transport = LayerLocationTransport(location: object)
+            if refused {
+                await #expect {
+                    try await LambdaDeployer.deploy(archive: functionZip, options: options)
+                } throws: { "\($0)".contains("runs the handler '\(handler)' but the archive has no shared/missing.py or shared/missing/__init__.py, and neither has any of its 1 layer(s)") }
+                #expect(!paths(try moto.requests(signedBy: key)).contains { $0.hasSuffix("/code") || $0.hasSuffix("/configuration") && $0.hasPrefix("PUT") })
+            } else {
+                let report = try await LambdaDeployer.deploy(archive: functionZip, options: options)
+                #expect(report.layers?.first?.exact == true && report.warnings == nil, "\(report)")
+                #expect(try moto.function(function)["Layers"] as? [String] == [arn])
+            }
+        }
+
+        let function = "pexify-lh-\(UUID().uuidString.prefix(8))"
+        _ = try moto.command(["cmd": "create_function", "name": function, "zip": try makeZip("\(function).zip", marker: "v0"),
+                              "handler": "shared.missing.handler"])
+        var options = deployOptions(function, accessKey: uniqueKey())
+        options.layers = [arn]
+        let unverified = try await LambdaDeployer.deploy(archive: functionZip, options: options)
+        #expect(unverified.warnings == ["the handler shared.missing.handler is not in the archive and a layer could not be downloaded to look for it"])
+    }
+}
+
+/// Answers `GetLayerVersion` with `location` as the layer's `Content.Location`, as Lambda answers with a
+/// presigned URL; everything else goes to moto unchanged.
+final class LayerLocationTransport: HTTPTransport, @unchecked Sendable {
+    let inner = URLSessionTransport()
+    let location: String
+
+    init(location: String) { self.location = location }
+
+    func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var response = try await inner.send(request)
+        guard request.method == "GET", request.url.path.hasPrefix("/2018-10-31/layers/"),
+              var json = try JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              var content = json["Content"] as? [String: Any] else { return response }
+        content["Location"] = location
+        json["Content"] = content
+        response.body = try JSONSerialization.data(withJSONObject: json)
+        return response
     }
 }

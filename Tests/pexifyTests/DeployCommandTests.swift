@@ -66,7 +66,7 @@ import Testing
         let lines = report.summary.split(separator: "\n")
         #expect(lines.first?.hasPrefix("Plan for \(zip)") == true)
         #expect(lines.dropFirst().first == "  archive without a pexify stamp (runtime and architecture unchecked)")
-        #expect(lines.dropFirst(2).first == "  1. GetFunctionConfiguration my-fn: check Handler in the archive (no pexify stamp: runtime and architecture unchecked), refuse on a mismatch; must exist; wait for any update in progress")
+        #expect(lines.dropFirst(2).first == "  1. GetFunctionConfiguration my-fn: check Handler in the archive or its layers (no pexify stamp: runtime and architecture unchecked), refuse on a mismatch; must exist; wait for any update in progress")
         #expect(lines.last?.hasPrefix("  6. PublishVersion") == true)
     }
 }

@@ -71,7 +71,7 @@ import Testing
         }
         let plan = try pexify(deploy + [fits, "--dry-run"], container, status: 0)
         #expect(plan.stdout.contains("GET container credentials from \(url)"), "\(plan.stdout)")
-        #expect(plan.stdout.contains("check Runtime python3.12, Architectures [x86_64], Handler in the archive"))
+        #expect(plan.stdout.contains("check Runtime python3.12, Architectures [x86_64], Handler in the archive or its layers"))
 
         let refused = try pexify(deploy + [older], container, status: 1)
         #expect(refused.stderr.contains("the function '\(function)' runs python3.12 but the archive was built for python3.11"),

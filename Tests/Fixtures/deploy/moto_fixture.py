@@ -10,6 +10,8 @@ Prints the port it listens on, then answers one JSON command per stdin line with
   {"cmd": "function", "name": N}                   configuration, versions and aliases
   {"cmd": "layer", "arn": A}                       a layer version's description, compatibles and hash
   {"cmd": "object", "bucket": B, "key": K}         size and SHA-256 (hex) of the stored object
+  {"cmd": "presign", "bucket": B, "key": K}        a presigned GET URL of the object (what Lambda answers
+                                                   as a layer's Content.Location, which moto leaves "s3://")
   {"cmd": "container_credentials", "token": T, "key": K, "secret": S, "session": X}
       starts an ECS-style container credentials endpoint on 127.0.0.1 that answers K/S/X to requests
       whose Authorization header is T (401 otherwise); returns its URL. Its requests are logged under
@@ -91,6 +93,9 @@ def handle(command):
         layer = lam.get_layer_version(LayerName=name, VersionNumber=int(version))
         return {key: layer.get(key) for key in ("Description", "CompatibleRuntimes", "CompatibleArchitectures")} | {
             "CodeSha256": layer["Content"]["CodeSha256"], "CodeSize": layer["Content"]["CodeSize"]}
+    if cmd == "presign":
+        return s3.generate_presigned_url("get_object", Params={"Bucket": command["bucket"], "Key": command["key"]},
+                                         ExpiresIn=600)
     if cmd == "container_credentials":
         return serve_container_credentials(command)
     if cmd == "create_bucket":
