@@ -189,7 +189,7 @@ public enum LambdaDeployer {
                                endpointURL: configuration.endpointURL, transport: transport, retry: options.retry)
         let progress = options.progress ?? { _ in }
         let run = LambdaCalls(lambda: LambdaAPI(client: client), function: target, region: configuration.region,
-                      size: archive.size, options: options, progress: progress)
+                              size: archive.size, options: options, progress: progress)
         let uploadCode = { () async throws -> CodeSource in
             guard let bucket = options.s3Bucket else { return .zipFile(try archive.read(offset: 0, count: Int(archive.size))) }
             report.s3 = try await S3Upload(client: client, bucket: bucket, key: key)
