@@ -47,7 +47,7 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
         case .functionNotFound(let function, let region):
             return "The Lambda function '\(function)' does not exist in region \(region); pass --create --role ARN to create it (or check --function-name, --region and the account of your credentials)."
         case .mismatch(let archive, let function, let problems):
-            return "Refusing to deploy '\(archive)' to '\(function)': \(problems.joined(separator: "; ")). Nothing was uploaded; rebuild the archive for the function's runtime and architecture (--runtime, --architecture, --handler), or pass --force to deploy anyway."
+            return "Refusing to deploy '\(archive)' to '\(function)': \(problems.joined(separator: "; ")). Nothing was uploaded; rebuild the archive to match (--layout, --runtime, --architecture, --handler), or pass --force to deploy anyway."
         case .imageFunction(let function):
             return "The Lambda function '\(function)' is packaged as a container image (PackageType Image) and cannot take a zip; deploy to a zip-packaged function, or build and push an image instead."
         case .cannotCreate(let function, let reason):
