@@ -8,7 +8,7 @@ import Foundation
 /// zipimport and zipfile skip the comment when they locate the central directory. Unlike a member file
 /// it adds nothing to `/var/task`, `/opt/python` or `sys.path`, and one place serves all three layouts.
 /// The text is `pexify ` followed by JSON with sorted keys, so the same build writes the same bytes.
-public struct ArchiveStamp: Sendable, Codable, Equatable {
+public struct ArchiveStamp: Sendable, Codable, Equatable, MachineReadable {
     /// The pexify version that wrote the archive.
     public var pexify: String
     /// `zip`, `layer` or `pex`.
@@ -42,10 +42,8 @@ public struct ArchiveStamp: Sendable, Codable, Equatable {
 
     /// The archive comment: `pexify {"architecture":…}`, deterministic.
     public var comment: [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding a struct of strings cannot fail.
-        return Array(Self.marker.utf8) + Array(try! encoder.encode(self))
+        Array((Self.marker + (try! json())).utf8)
     }
 
     /// Reads a stamp from an archive comment; `nil` for any other comment (or none).
