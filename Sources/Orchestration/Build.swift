@@ -30,7 +30,9 @@ public enum Build {
             InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
                                   sha256: $0.sha256)
         }
-        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0, excluding: [request.output]) }
+        let sources = try request.sourcesDirectories.map {
+            try SourcesDirectory(path: $0, excluding: [request.output], rules: request.sourceRules)
+        }
         let input = LayoutInput(distributions: distributions, sources: sources, requirements: resolved.requirements,
                                 target: target)
         let stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
@@ -59,13 +61,15 @@ public enum Build {
             warnings.append(warning)
         }
         let elapsed = ContinuousClock.now - started
-        return BuildSummary(
+        var summary = BuildSummary(
             output: request.output, layout: request.layout, target: target.name, bytes: written.byteCount,
             unzippedBytes: prepared.unzippedBytes, entries: written.entryCount, handler: prepared.handler,
             entryPoint: prepared.entryPoint,
             distributions: kept.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
             excluded: exclusion.dropped.map(\.description), warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.sources = sources.map(\.report)
+        return summary
     }
 
     /// The target platform the user named.

@@ -85,6 +85,8 @@ public struct BuildRequest: Sendable {
     public var compile = false
     /// `--compile-with`: the interpreter that compiles; `nil` finds `pythonX.Y` on `PATH`.
     public var compileWith: String?
+    /// `--exclude-source` and `--include-source` globs for the `-D` directories (see ``SourceRules``).
+    public var sourceRules = SourceRules()
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

@@ -28,6 +28,8 @@ public struct BuildSummary: Sendable, Codable, Equatable {
     public var excluded: [String]
     public var warnings: [String]
     public var seconds: Double
+    /// What each `-D` directory contributed and what it left out.
+    public var sources: [SourcesReport] = []
 
     /// The human-readable summary, one fact per line.
     public func text() -> String {
@@ -36,10 +38,28 @@ public struct BuildSummary: Sendable, Codable, Equatable {
         let listed = distributions.map { "\($0.name) \($0.version)" }.joined(separator: ", ")
         lines.append("Distributions: \(distributions.count)" + (listed.isEmpty ? "" : " (\(listed))"))
         if !excluded.isEmpty { lines.append("Excluded: \(excluded.joined(separator: ", "))") }
+        for report in sources { lines += Self.lines(report) }
         if let handler { lines.append("Handler: \(handler)") }
         if let entryPoint { lines.append("Entry point: \(entryPoint)") }
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `Sources: 12 files from src (left out: 1 version-control, 3 cache)` and the secrets left out by name,
+    /// so that nothing is dropped silently.
+    static func lines(_ report: SourcesReport) -> [String] {
+        var line = "Sources: \(report.files.count) files from \(report.directory)"
+        let counts = Dictionary(grouping: report.leftOut, by: \.reason)
+        let reasons = SourceRules.Reason.allCases.compactMap { reason in
+            counts[reason].map { "\($0.count) \(reason.rawValue)" }
+        }
+        if !reasons.isEmpty { line += " (left out: \(reasons.joined(separator: ", ")))" }
+        var lines = [line]
+        if !report.secrets.isEmpty {
+            lines.append("Left out as secrets (ship one with --include-source PATH): "
+                + report.secrets.joined(separator: ", "))
+        }
+        return lines
     }
 
     /// One JSON object with sorted keys.

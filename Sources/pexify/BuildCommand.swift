@@ -24,6 +24,16 @@ struct BuildCommand: AsyncParsableCommand {
             help: ArgumentHelp("A directory whose contents go to the archive root (repeatable).", valueName: "dir"))
     var sourcesDirectories: [String] = []
 
+    @Option(name: .customLong("exclude-source"),
+            help: ArgumentHelp("Leave out what this .gitignore-style glob matches in the -D directories (repeatable).",
+                               valueName: "glob"))
+    var excludeSource: [String] = []
+
+    @Option(name: .customLong("include-source"),
+            help: ArgumentHelp("Pack what this glob matches even if ignored, built-in excluded or a secret (repeatable).",
+                               valueName: "glob"))
+    var includeSource: [String] = []
+
     @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
     var handler: String?
 
@@ -127,6 +137,7 @@ struct BuildCommand: AsyncParsableCommand {
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
         request.compile = compile || compileWith != nil
         request.compileWith = compileWith
+        request.sourceRules = SourceRules(excluded: excludeSource, included: includeSource)
         return request
     }
 

@@ -38,6 +38,9 @@ public struct ArchiveInspection: Sendable, Codable {
     public var distributions: [DistributionUsage]
     /// The ten largest files, largest first.
     public var largestFiles: [File]
+    /// The files that came from the sources directories: those no distribution's `RECORD` lists and
+    /// pexify did not generate (the PEX runtime, a generated `lambda_function.py`), sorted.
+    public var sourceFiles: [String]
     /// The `PEX-INFO` JSON text, for a PEX.
     public var pexInfo: String?
     public var budget: Budget
@@ -75,6 +78,17 @@ public struct ArchiveInspection: Sendable, Codable {
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
+        // The generated handler shim and its bytecode (`--compile`), at the root of a function zip.
+        var generated: [String] = []
+        if let shim = reader.entry(named: LambdaHandler.shimPath),
+           try reader.contents(of: shim).starts(with: Array(LambdaHandler.generatedMarker.utf8)) {
+            generated = [shim.name, "__pycache__/lambda_function."]
+        }
+        let isGenerated = { [pexInfo] (name: String) -> Bool in
+            generated.contains(where: name.hasPrefix) || (pexInfo != nil && (PexLayout.reservedPaths.contains(name)
+                || PexLayout.reservedDirectories.contains(where: name.hasPrefix)))
+        }
+        sourceFiles = files.map(\.name).filter { owner[$0] == nil && !isGenerated($0) }.sorted()
         let parts = distributions.map { LambdaBudget.Part(name: $0.name, unzippedBytes: Int($0.unzippedBytes)) }
         let report = LambdaBudget.checkUnzipped(parts: parts)
         budget = Budget(directUploadLimit: LambdaQuotas.directUploadBytes, unzippedLimit: LambdaQuotas.unzippedBytes,
@@ -99,6 +113,10 @@ public struct ArchiveInspection: Sendable, Codable {
         }
         lines.append("Largest files:")
         for file in largestFiles { lines.append("  \(ByteCount.format(file.unzippedBytes))  \(file.path)") }
+        lines.append("From the sources: \(sourceFiles.count) files")
+        let shown = 20
+        for file in sourceFiles.prefix(shown) { lines.append("  \(file)") }
+        if sourceFiles.count > shown { lines.append("  … and \(sourceFiles.count - shown) more (--json lists all)") }
         if let pexInfo { lines.append("PEX-INFO: \(pexInfo)") }
         lines.append("Lambda budget: " + (budget.problems.isEmpty
             ? "fits (\(ByteCount.format(UInt64(budget.directUploadLimit))) zipped for direct upload, "

@@ -3,6 +3,7 @@ public enum LayoutError: Error, Sendable, Equatable {
     case collision(path: String, first: String, second: String)
     case missingSourcesDirectory(path: String)
     case nativeCode([String])
+    case invalidSourceGlob(option: String, glob: String)
 }
 
 extension LayoutError: CustomStringConvertible {
@@ -17,6 +18,9 @@ extension LayoutError: CustomStringConvertible {
         case let .nativeCode(problems):
             return "The archive holds native code that cannot load on the target:\n  "
                 + problems.joined(separator: "\n  ")
+        case let .invalidSourceGlob(option, glob):
+            return "\(option) '\(glob)' is not a usable glob: it is empty, a comment or negated. Give a "
+                + ".gitignore-style pattern relative to the sources directory, such as 'tests/' or '*.md'."
         }
     }
 }
