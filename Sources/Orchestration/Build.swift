@@ -35,8 +35,9 @@ public enum Build {
         }
         let input = LayoutInput(distributions: distributions, sources: sources, requirements: resolved.requirements,
                                 target: target)
-        let stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
+        var stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
                                            nativeCheck: request.nativeCheck)
+        stages.layers = try request.layers.map(FunctionLayer.init(path:))
         let prepared = switch request.layout {
         case .zip, .layer:
             try ArchiveStages.prepare(input, layout: LambdaLayout(request.layout, handler: request.handler),

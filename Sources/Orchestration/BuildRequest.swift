@@ -87,6 +87,8 @@ public struct BuildRequest: Sendable {
     public var compileWith: String?
     /// `--exclude-source` and `--include-source` globs for the `-D` directories (see ``SourceRules``).
     public var sourceRules = SourceRules()
+    /// `--with-layer`: the layer zips the function will use, in order.
+    public var layers: [String] = []
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

@@ -34,6 +34,11 @@ struct BuildCommand: AsyncParsableCommand {
                                valueName: "glob"))
     var includeSource: [String] = []
 
+    @Option(name: .customLong("with-layer"),
+            help: ArgumentHelp("A Lambda layer zip the function will use, in order (repeatable): counted in the 250 MiB "
+                               + "budget, checked for hidden modules and native code.", valueName: "file"))
+    var withLayer: [String] = []
+
     @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
     var handler: String?
 
@@ -118,6 +123,7 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--handler applies to --layout zip (a layer has no handler).")
             }
         case .pex:
+            if !withLayer.isEmpty { throw ValidationError("--with-layer applies to --layout zip or layer.") }
             if handler != nil {
                 throw ValidationError("--handler applies to --layout zip; a PEX serves Lambda through its __pex__ "
                     + "package instead (handler __pex__.MODULE.FUNCTION).")
@@ -138,6 +144,7 @@ struct BuildCommand: AsyncParsableCommand {
         request.compile = compile || compileWith != nil
         request.compileWith = compileWith
         request.sourceRules = SourceRules(excluded: excludeSource, included: includeSource)
+        request.layers = withLayer
         return request
     }
 

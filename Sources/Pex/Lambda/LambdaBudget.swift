@@ -24,12 +24,19 @@ public enum LambdaBudget {
 
     /// Checks the unzipped total against the 250 MiB quota before anything is written, so an oversized
     /// build fails without output.
-    /// - Parameter enforce: false for `--no-size-check`: exceeding the limit is then a warning.
-    public static func checkUnzipped(parts: [Part], enforce: Bool = true) -> Report {
-        let unzipped = parts.reduce(0) { $0 + $1.unzippedBytes }
+    /// - Parameters:
+    ///   - layers: the layers the function uses (`--with-layer`), which count against the same quota.
+    ///   - enforce: false for `--no-size-check`: exceeding the limit is then a warning.
+    public static func checkUnzipped(parts: [Part], layers: [Part] = [], enforce: Bool = true) -> Report {
+        let own = parts.reduce(0) { $0 + $1.unzippedBytes }
+        let unzipped = own + layers.reduce(0) { $0 + $1.unzippedBytes }
         var report = Report(unzippedBytes: unzipped, warnings: [], error: nil)
         if unzipped > LambdaQuotas.unzippedBytes {
-            let error = LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts))
+            let error = layers.isEmpty
+                ? LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts))
+                : LambdaBudgetError.withLayersTooLarge(
+                    bytes: unzipped, ownBytes: own, layers: layers.map { "\($0.name) (\(ByteCount.format($0.unzippedBytes)))" }
+                        .joined(separator: ", "), largest: listing(parts))
             if enforce {
                 report.error = error
             } else {
@@ -58,6 +65,8 @@ public enum LambdaBudget {
 public enum LambdaBudgetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The archive unzips to more than Lambda accepts; `largest` names the biggest parts.
     case unzippedTooLarge(bytes: Int, largest: String)
+    /// The archive and the layers it is used with unzip to more than Lambda accepts.
+    case withLayersTooLarge(bytes: Int, ownBytes: Int, layers: String, largest: String)
 
     public var description: String {
         switch self {
@@ -67,6 +76,13 @@ public enum LambdaBudgetError: Error, Sendable, Equatable, CustomStringConvertib
                 + "(\(ByteCount.grouped(LambdaQuotas.unzippedBytes)) bytes) for a function and its layers. Largest "
                 + "parts: \(largest). Exclude what the runtime provides (--exclude boto3), move dependencies to a "
                 + "layer or a container image, or pass --no-size-check."
+        case .withLayersTooLarge(let bytes, let ownBytes, let layers, let largest):
+            "The archive (\(ByteCount.format(ownBytes))) and its layers \(layers) unzip to \(ByteCount.format(bytes)) "
+                + "(\(ByteCount.grouped(bytes)) bytes) together, above Lambda's limit of "
+                + "\(ByteCount.format(LambdaQuotas.unzippedBytes)) (\(ByteCount.grouped(LambdaQuotas.unzippedBytes)) "
+                + "bytes) for a function and its layers. Largest parts of the archive: \(largest). Exclude what the "
+                + "layers or the runtime provide (--exclude NAME), use fewer layers or a container image, or pass "
+                + "--no-size-check."
         }
     }
 }
