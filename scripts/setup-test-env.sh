@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh machine: Debian packages (unzip, zlib headers,
+# Installs everything the test suite needs on a fresh machine: Debian packages (unzip, zlib headers, readelf,
 # gcc), a Python venv with the oracles (packaging, awslambdaric, index servers) and a wheelhouse of real
 # PyPI wheels for CPython 3.11 manylinux x86_64. Safe to run again: finished steps are skipped.
 set -euo pipefail
@@ -7,7 +7,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv-test"
 
 missing=()
-for pkg in unzip zip zlib1g-dev gcc; do
+for pkg in unzip zip zlib1g-dev gcc binutils; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -26,9 +26,16 @@ public enum Build {
 
         progress("Planning \(kept.count) distributions")
         let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
-        let distributions = try kept.map {
+        var distributions = try kept.map {
             InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
                                   sha256: $0.sha256)
+        }
+        var slimmed: [SlimReport] = []
+        if request.slim {
+            progress("Slimming \(distributions.count) distributions")
+            for index in distributions.indices {
+                slimmed.append(try distributions[index].plan.slim(pythonVersion: pythonVersion))
+            }
         }
         let sources = try request.sourcesDirectories.map {
             try SourcesDirectory(path: $0, excluding: [request.output], rules: request.sourceRules)
@@ -70,6 +77,7 @@ public enum Build {
             excluded: exclusion.dropped.map(\.description), warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         summary.sources = sources.map(\.report)
+        summary.slimmed = slimmed.filter { $0.savedBytes > 0 || !$0.notes.isEmpty }
         return summary
     }
 

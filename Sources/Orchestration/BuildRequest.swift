@@ -89,6 +89,9 @@ public struct BuildRequest: Sendable {
     public var sourceRules = SourceRules()
     /// `--with-layer`: the layer zips the function will use, in order.
     public var layers: [String] = []
+    /// `--slim`: leave out what a function never runs and strip debug information (see
+    /// ``WheelInstallPlan/slim(pythonVersion:)``).
+    public var slim = false
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

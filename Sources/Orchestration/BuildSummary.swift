@@ -1,5 +1,6 @@
 import Basics
 import Foundation
+import Installer
 import Pex
 
 /// What a build produced: printed as a short text summary, or as one JSON object with `--json`.
@@ -30,6 +31,8 @@ public struct BuildSummary: Sendable, Codable, Equatable {
     public var seconds: Double
     /// What each `-D` directory contributed and what it left out.
     public var sources: [SourcesReport] = []
+    /// What `--slim` saved, per distribution that it changed.
+    public var slimmed: [SlimReport] = []
 
     /// The human-readable summary, one fact per line.
     public func text() -> String {
@@ -39,6 +42,12 @@ public struct BuildSummary: Sendable, Codable, Equatable {
         lines.append("Distributions: \(distributions.count)" + (listed.isEmpty ? "" : " (\(listed))"))
         if !excluded.isEmpty { lines.append("Excluded: \(excluded.joined(separator: ", "))") }
         for report in sources { lines += Self.lines(report) }
+        if !slimmed.isEmpty {
+            let saved = slimmed.reduce(0) { $0 + $1.savedBytes }
+            lines.append("Slimmed: \(ByteCount.format(saved)) saved ("
+                + slimmed.map { "\($0.distribution) \(ByteCount.format($0.savedBytes))" }.joined(separator: ", ") + ")")
+            lines += slimmed.flatMap(\.notes).map { "Note: \($0)" }
+        }
         if let handler { lines.append("Handler: \(handler)") }
         if let entryPoint { lines.append("Entry point: \(entryPoint)") }
         lines.append("Time: \(String(format: "%.2f", seconds)) s")

@@ -71,6 +71,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-native-check"), help: "Do not check shared objects against the target.")
     var noNativeCheck = false
 
+    @Flag(help: "Leave out bytecode for other interpreters, .pyi stubs, C headers and static libraries; strip debug sections from shared objects.")
+    var slim = false
+
     @Flag(help: "Add bytecode compiled for the target (unchecked hash-based .pyc) next to every .py.")
     var compile = false
 
@@ -145,6 +148,7 @@ struct BuildCommand: AsyncParsableCommand {
         request.compileWith = compileWith
         request.sourceRules = SourceRules(excluded: excludeSource, included: includeSource)
         request.layers = withLayer
+        request.slim = slim
         return request
     }
 
