@@ -67,6 +67,7 @@ import Testing
         [".gitignore": "*.py\r\n!src/**/*.py\r\n"],                         // CRLF lines
         ["src/.gitignore": "/b/\n*.log\n", "src/lib/.gitignore": "!/build\n"],
         ["doc/.gitignore": "frotz/deep\n", ".gitignore": "!doc/frotz/deep\n"],
+        [".git/info/exclude": "*.txt\n/src/lib/\n", ".gitignore": "!b.txt\n"],  // the work tree's own excludes
     ]
 
     static func makeTree(_ files: [String], ignores: [String: String], in root: String) throws {

@@ -69,31 +69,35 @@ public struct SourcesDirectory: Sendable {
         }
     }
 
-    /// The ignore files of the git work tree between its top and `path`, which git applies below `path`
-    /// too. None when `path` is not in a work tree, or when those files ignore `path` itself or a directory
-    /// between (a generated directory such as `build/lambda` is packed whole, as asked).
+    /// The ignore files of the git work tree that `path` is in, which git applies below `path` too: the
+    /// work tree's `.git/info/exclude` (weakest) and the ignore files of the directories from its top down
+    /// to `path`. None when `path` is not in a work tree, or when those files ignore `path` itself or a
+    /// directory between (a generated directory such as `build/lambda` is packed whole, as asked).
     private static func ignoreFilesAbove(_ path: String) -> [IgnoreFile] {
         var top = URL(fileURLWithPath: standardized(path)).pathComponents
         var below: [String] = []  // from the work tree's top down to `path`
-        while top.count > 1 {
+        while !FileManager.default.fileExists(atPath: NSString.path(withComponents: top) + "/.git") {
+            guard top.count > 1 else { return [] }
             below.insert(top.removeLast(), at: 0)
-            guard FileManager.default.fileExists(atPath: NSString.path(withComponents: top) + "/.git") else { continue }
-            var found: [(file: IgnoreFile, depth: Int)] = []
-            for depth in below.indices {
-                let directory = NSString.path(withComponents: top + below[..<depth])
-                let up = String(repeating: "../", count: below.count - depth)
-                found += ignoreFiles(in: directory, name: { up + $0 },
-                                     base: below[depth...].joined(separator: "/") + "/", scope: "").map { ($0, depth) }
-                // Is the next directory down ignored? The deepest file with a matching line decides.
-                let decision = found.reversed().lazy.compactMap { file, fileDepth in
-                    file.lastMatch(relativeToFile: Array(below[fileDepth...depth].joined(separator: "/").utf8),
-                                   isDirectory: true)
-                }.first
-                if let decision, !decision.pattern.negated { return [] }
-            }
-            return found.map(\.file)
         }
-        return []
+        let up = { (depth: Int) in String(repeating: "../", count: below.count - depth) }
+        let base = { (depth: Int) in below[depth...].map { $0 + "/" }.joined() }
+        var found: [(file: IgnoreFile, depth: Int)] = []
+        let topDirectory = NSString.path(withComponents: top)
+        if let text = try? String(contentsOfFile: topDirectory + "/.git/info/exclude", encoding: .utf8) {
+            found.append((IgnoreFile(name: up(0) + ".git/info/exclude", base: base(0), scope: "", text: text), 0))
+        }
+        for depth in below.indices {
+            let directory = NSString.path(withComponents: top + below[..<depth])
+            found += ignoreFiles(in: directory, name: { up(depth) + $0 }, base: base(depth), scope: "").map { ($0, depth) }
+            // Is the next directory down ignored? The deepest file with a matching line decides.
+            let decision = found.reversed().lazy.compactMap { file, fileDepth in
+                file.lastMatch(relativeToFile: Array(below[fileDepth...depth].joined(separator: "/").utf8),
+                               isDirectory: true)
+            }.first
+            if let decision, !decision.pattern.negated { return [] }
+        }
+        return found.map(\.file)
     }
 
     /// One recursive listing.

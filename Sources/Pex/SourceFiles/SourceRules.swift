@@ -5,8 +5,9 @@ import Foundation
 /// A user packaging a project directory (`-D .`) must not ship its git history, its virtualenv, its
 /// caches or its secrets. From weakest to strongest, a path is decided by:
 /// 1. `.gitignore` and `.pexifyignore` files (the same syntax; nested files override outer ones, and a
-///    `.pexifyignore` overrides the `.gitignore` beside it), including the `.gitignore` files of the git
-///    work tree above the directory, as git applies them;
+///    `.pexifyignore` overrides the `.gitignore` beside it), including those of the git work tree above the
+///    directory and its `.git/info/exclude`, as git applies them (a user's global excludes file is not read:
+///    the build must not depend on who runs it);
 /// 2. the built-in rules: version control, virtual environments, caches, `node_modules`, build outputs,
 ///    and files that look like secrets (``Reason``) — a `!` line in an ignore file does not bring these back;
 /// 3. `--exclude-source GLOB`;
