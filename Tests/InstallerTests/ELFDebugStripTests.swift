@@ -82,6 +82,47 @@ import ZipArchive
         #expect((outcomes["stripped", default: 0] > 0) == someStripped, "\(outcomes)")
     }
 
+    static func crossBinutils(_ triple: String) -> Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/\(triple)-as")
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/\(triple)-ld") && toolsAvailable
+    }
+
+    /// A shared object for another machine, class or byte order, assembled with debug information
+    /// (`as -g`) and linked by that machine's binutils.
+    static func checkForeignObject(triple: String, function: String) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("f.s", ".text\n.globl twice\n.type twice, %function\ntwice:\n\(function)\n"
+            + ".size twice, .-twice\nlocal_helper:\n\(function)\n")
+        for (tool, arguments) in [("as", ["-g", "-o", directory.child("f.o"), directory.child("f.s")]),
+                                  ("ld", ["-shared", "-o", directory.child("f.so"), directory.child("f.o")])] {
+            let result = try run("/usr/bin/\(triple)-\(tool)", arguments)
+            try #require(result.status == 0, "\(triple)-\(tool): \(result.summary)")
+        }
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.child("f.so"))))
+        guard case .stripped(let bytes) = ELFDebugStrip.strip(original) else {
+            Issue.record("\(triple): not stripped: \(ELFDebugStrip.strip(original))")
+            return
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: directory.child("s.so")))
+        let sections = try readelf(["-S"], directory.child("s.so")).stdout
+        #expect(!sections.contains(".debug_") && !sections.contains(".symtab"), "\(triple): \(sections)")
+        try expectSameForTheLoader(original: directory.child("f.so"), stripped: directory.child("s.so"))
+    }
+
+    @Test(.enabled(if: crossBinutils("aarch64-linux-gnu"), "binutils-aarch64-linux-gnu is needed"))
+    func aarch64() throws { try Self.checkForeignObject(triple: "aarch64-linux-gnu", function: "add w0, w0, w0\nret") }
+
+    /// Big-endian ELF64.
+    @Test(.enabled(if: crossBinutils("s390x-linux-gnu"), "binutils-s390x-linux-gnu is needed"))
+    func s390x() throws { try Self.checkForeignObject(triple: "s390x-linux-gnu", function: "ar %r2,%r2\nbr %r14") }
+
+    /// ELF32.
+    @Test(.enabled(if: crossBinutils("i686-linux-gnu"), "binutils-i686-linux-gnu is needed"))
+    func i686() throws {
+        try Self.checkForeignObject(triple: "i686-linux-gnu", function: "movl 4(%esp), %eax\naddl %eax, %eax\nret")
+    }
+
     @Test func notELFIsLeftAsIs() {
         guard case .leftAsIs(let reason) = ELFDebugStrip.strip(Array("INPUT(-lfoo)\n".utf8)) else {
             Issue.record("a linker script was not left as it is")
