@@ -78,6 +78,7 @@ public enum Build {
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         summary.sources = sources.map(\.report)
         summary.slimmed = slimmed.filter { $0.savedBytes > 0 || !$0.notes.isEmpty }
+        summary.layers = stages.layers.map { .init(path: $0.path, unzippedBytes: $0.unzippedBytes) }
         return summary
     }
 

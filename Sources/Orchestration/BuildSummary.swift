@@ -33,6 +33,13 @@ public struct BuildSummary: Sendable, Codable, Equatable {
     public var sources: [SourcesReport] = []
     /// What `--slim` saved, per distribution that it changed.
     public var slimmed: [SlimReport] = []
+    /// The `--with-layer` zips and their unzipped sizes, in the function's order.
+    public var layers: [Layer] = []
+
+    public struct Layer: Sendable, Codable, Equatable {
+        public var path: String
+        public var unzippedBytes: UInt64
+    }
 
     /// The human-readable summary, one fact per line.
     public func text() -> String {
@@ -42,6 +49,12 @@ public struct BuildSummary: Sendable, Codable, Equatable {
         lines.append("Distributions: \(distributions.count)" + (listed.isEmpty ? "" : " (\(listed))"))
         if !excluded.isEmpty { lines.append("Excluded: \(excluded.joined(separator: ", "))") }
         for report in sources { lines += Self.lines(report) }
+        if !layers.isEmpty {
+            let together = layers.reduce(unzippedBytes) { $0 + $1.unzippedBytes }
+            lines.append("With layers: " + layers.map { "\($0.path) (\(ByteCount.format($0.unzippedBytes)))" }
+                .joined(separator: ", ") + "; \(ByteCount.format(together)) of \(ByteCount.format(LambdaQuotas.unzippedBytes)) "
+                + "unzipped together")
+        }
         if !slimmed.isEmpty {
             let saved = slimmed.reduce(0) { $0 + $1.savedBytes }
             lines.append("Slimmed: \(ByteCount.format(saved)) saved ("

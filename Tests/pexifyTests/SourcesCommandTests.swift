@@ -81,3 +81,38 @@ import ZipArchive
         #expect(!FileManager.default.fileExists(atPath: directory.child("x.zip")))
     }
 }
+
+/// `--with-layer` from the command line: the summary counts the layers, and a function and layer over
+/// 250 MiB together fail before anything is written, naming both.
+@Suite struct WithLayerCommandTests {
+    @Test func functionAndLayerTogetherOverTheLimitFailNamingBoth() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try FileManager.default.createDirectory(atPath: directory.child("wheels"), withIntermediateDirectories: true)
+        var big = TestWheel(name: "bigfunc", files: ["bigfunc/__init__.py": ""])
+        big.zeroFiles = ["bigfunc/model.bin": 140 << 20]
+        var filler = TestWheel(name: "filler", files: ["python/filler/__init__.py": ""])
+        filler.zeroFiles = ["python/filler/weights.bin": 120 << 20]
+        let written = try TestWheel.write([big, filler], into: directory.child("wheels"))
+        let layer = directory.child("layer.zip")
+        try FileManager.default.moveItem(atPath: written[1], toPath: layer)
+        let common = ["bigfunc", "--runtime", "python3.12", "--layout", "zip"] + PexifyCLI.offline([directory.child("wheels")])
+
+        let alone = try PexifyCLI.succeed(common + ["-o", directory.child("alone.zip")])
+        #expect(!alone.stdout.contains("With layers"))
+
+        let failed = try PexifyCLI.run(common + ["--with-layer", layer, "-o", directory.child("function.zip")])
+        #expect(failed.status != 0, "\(failed.summary)")
+        #expect(failed.stderr.contains("bigfunc 1.0 (140.0 MiB)") && failed.stderr.contains("layer '\(layer)' (120.0 MiB)"),
+                "\(failed.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.child("function.zip")))
+
+        let warned = try PexifyCLI.succeed(common + ["--with-layer", layer, "--no-size-check", "-o", directory.child("function.zip")])
+        #expect(warned.stdout.contains("With layers: \(layer) (120.0 MiB); 260.0 MiB of 250.0 MiB unzipped together"),
+                "\(warned.stdout)")
+
+        let pex = try PexifyCLI.run(["bigfunc", "--runtime", "python3.12", "--layout", "pex", "--with-layer", layer,
+                                     "-o", directory.child("x.pex")])
+        #expect(pex.status != 0 && pex.stderr.contains("--with-layer applies to --layout zip or layer."), "\(pex.summary)")
+    }
+}
