@@ -60,6 +60,14 @@ import ZipArchive
         #expect(inspected["sourceFiles"] as? [String] == ["app.py", "lib/util.py"])
         let inspectText = try PexifyCLI.succeed(["inspect", root + "/function.zip"]).stdout
         #expect(inspectText.contains("From the sources: 2 files\n  app.py\n  lib/util.py\n"), "\(inspectText)")
+
+        // A PEX: its runtime files are pexify's, not the sources'. (Only the archive being written is left
+        // out by itself: the earlier function.zip would be packed.)
+        try FileManager.default.removeItem(atPath: root + "/function.zip")
+        try PexifyCLI.succeed(["-D", ".", "-e", "app:handler", "--platform", "linux_x86_64-cp311", "--layout", "pex",
+                               "-o", directory.child("app.pex")] + PexifyCLI.offline(), currentDirectory: root)
+        let pex = try Self.object(try PexifyCLI.succeed(["inspect", "--json", directory.child("app.pex")]).stdout)
+        #expect(pex["sourceFiles"] as? [String] == ["app.py", "lib/util.py"])
     }
 
     @Test func includeSourceShipsANamedSecretAndExcludeSourceDropsMore() throws {

@@ -78,17 +78,22 @@ public struct ArchiveInspection: Sendable, Codable {
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
-        // The generated handler shim and its bytecode (`--compile`), at the root of a function zip.
-        var generated: [String] = []
+        // What pexify wrote itself: a function zip's handler shim; a PEX's runtime (`__main__.py`, PEX-INFO,
+        // its directories). Their bytecode (`--compile`) sits in the root `__pycache__/`.
+        var generatedPaths: Set<String> = []
+        var generatedPrefixes: [String] = []
         if let shim = reader.entry(named: LambdaHandler.shimPath),
            try reader.contents(of: shim).starts(with: Array(LambdaHandler.generatedMarker.utf8)) {
-            generated = [shim.name, "__pycache__/lambda_function."]
+            generatedPaths.insert(shim.name)
+            generatedPrefixes.append("__pycache__/lambda_function.")
         }
-        let isGenerated = { [pexInfo] (name: String) -> Bool in
-            generated.contains(where: name.hasPrefix) || (pexInfo != nil && (PexLayout.reservedPaths.contains(name)
-                || PexLayout.reservedDirectories.contains(where: name.hasPrefix)))
+        if pexInfo != nil {
+            generatedPaths.formUnion(PexLayout.reservedPaths)
+            generatedPrefixes += PexLayout.reservedDirectories + ["__pycache__/__main__."]
         }
-        sourceFiles = files.map(\.name).filter { owner[$0] == nil && !isGenerated($0) }.sorted()
+        sourceFiles = files.map(\.name).filter { name in
+            owner[name] == nil && !generatedPaths.contains(name) && !generatedPrefixes.contains(where: name.hasPrefix)
+        }.sorted()
         let parts = distributions.map { LambdaBudget.Part(name: $0.name, unzippedBytes: Int($0.unzippedBytes)) }
         let report = LambdaBudget.checkUnzipped(parts: parts)
         budget = Budget(directUploadLimit: LambdaQuotas.directUploadBytes, unzippedLimit: LambdaQuotas.unzippedBytes,

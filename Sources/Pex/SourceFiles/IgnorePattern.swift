@@ -97,7 +97,3 @@ struct IgnoreFile: Sendable {
         patterns.last { $0.pattern.matches(path, isDirectory: isDirectory) }
     }
 }
-
-extension IgnorePattern: CustomStringConvertible {
-    var description: String { text }
-}
