@@ -210,6 +210,19 @@ import Testing
         }
     }
 
+    /// Symbolic links are followed, except back into a directory being listed.
+    @Test func symlinkCycleIsLeftOutAndNamed() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("src/app/main.py", "")
+        try directory.write("shared/util.py", "")
+        try FileManager.default.createSymbolicLink(atPath: directory.child("src/app/again"), withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: directory.child("src/shared"), withDestinationPath: "../shared")
+        let sources = try SourcesDirectory(path: directory.child("src"))
+        #expect(sources.files == ["app/main.py", "shared/util.py"])
+        #expect(sources.leftOut == [LeftOutSource(path: "app/again/", reason: .symlinkCycle)])
+    }
+
     /// A generated directory that the work tree's `.gitignore` ignores is packed whole when asked for.
     @Test(.enabled(if: gitAvailable, "git is not installed"))
     func ignoredDirectoryAskedForIsPackedWhole() throws {

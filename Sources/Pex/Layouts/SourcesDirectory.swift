@@ -37,7 +37,7 @@ public struct SourcesDirectory: Sendable {
             included: try globs(rules.included, option: "--include-source"),
             output: Set(excluding.map(Self.standardized)))
         var found = (files: [String](), leftOut: [LeftOutSource]())
-        try walk.visit("", ignoreFiles: Self.ignoreFilesAbove(path), into: &found)
+        try walk.visit("", ignoreFiles: Self.ignoreFilesAbove(path), within: [Self.resolved(path)], into: &found)
         self.path = path
         files = found.files.sorted()
         leftOut = found.leftOut.sorted { $0.path < $1.path }
@@ -60,6 +60,10 @@ public struct SourcesDirectory: Sendable {
     public var report: SourcesReport { SourcesReport(directory: path, files: files, leftOut: leftOut) }
 
     private static func standardized(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    private static func resolved(_ path: String) -> String {
+        URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+    }
 
     private static func ignoreFiles(in directory: String, name: (String) -> String, base: String, scope: String)
         -> [IgnoreFile] {
@@ -108,7 +112,9 @@ public struct SourcesDirectory: Sendable {
         var included: [IgnorePattern]
         var output: Set<String>
 
-        func visit(_ relative: String, ignoreFiles: [IgnoreFile],
+        /// - Parameter within: the real paths of the directories being listed, from the root down (a
+        ///   symlink back to one of them would be listed forever).
+        func visit(_ relative: String, ignoreFiles: [IgnoreFile], within: Set<String>,
                    into found: inout (files: [String], leftOut: [LeftOutSource])) throws {
             let directory = relative.isEmpty ? root : root + "/" + relative
             let prefix = relative.isEmpty ? "" : relative + "/"
@@ -125,7 +131,12 @@ public struct SourcesDirectory: Sendable {
                                       ignoreFiles: ignoreFiles) {
                     found.leftOut.append(left)
                 } else if isDirectory.boolValue {
-                    try visit(child, ignoreFiles: ignoreFiles, into: &found)
+                    let real = SourcesDirectory.resolved(absolute)
+                    guard !within.contains(real) else {
+                        found.leftOut.append(LeftOutSource(path: child + "/", reason: .symlinkCycle))
+                        continue
+                    }
+                    try visit(child, ignoreFiles: ignoreFiles, within: within.union([real]), into: &found)
                 } else {
                     found.files.append(child)
                 }

@@ -49,6 +49,8 @@ public struct SourceRules: Sendable {
         case excludeOption = "exclude-source"
         /// The archive being written.
         case output
+        /// A symbolic link to a directory that contains it.
+        case symlinkCycle = "symlink-cycle"
     }
 
     static let ignoreFileNames = [".gitignore", ".pexifyignore"]
