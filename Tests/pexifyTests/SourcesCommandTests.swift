@@ -87,6 +87,12 @@ import ZipArchive
         #expect(refused.status != 0 && refused.stderr.contains("--exclude-source '!tests/' is not a usable glob"),
                 "\(refused.summary)")
         #expect(!FileManager.default.fileExists(atPath: directory.child("x.zip")))
+
+        let leftOutHandler = try PexifyCLI.run(["-D", root, "--runtime", "python3.12", "--layout", "zip", "--handler",
+                                                "tests/test_app.py:handler", "-o", directory.child("x.zip")] + PexifyCLI.offline())
+        #expect(leftOutHandler.status != 0 && leftOutHandler.stderr.contains(
+            "is in 'tests/' of the sources directory '\(root)', which is left out (ignore-file: .pexifyignore:1: tests/)"),
+            "\(leftOutHandler.summary)")
     }
 }
 
