@@ -20,9 +20,10 @@ enum ModuleShadowing {
         var modules: [String: Module] = [:]
         for path in relative {
             let components = path.split(separator: "/").map(String.init)
+            // Only identifiers import: not `numpy.libs/`, `x.dist-info/`, `site-packages/` or `my-script.py`.
             guard let leaf = components.last, isModuleFile(leaf), path != "__init__.py",
-                  !components.dropLast().contains(where: { $0.hasSuffix(".dist-info") || $0.hasSuffix(".data")
-                      || $0 == "__pycache__" || $0.contains(".") || $0.contains("-") })
+                  (components.dropLast() + [String(leaf.prefix { $0 != "." })]).allSatisfy(isIdentifier),
+                  !components.contains("__pycache__")
             else { continue }
             var module: Module?
             for depth in 1..<components.count where packages.contains(components[..<depth].joined(separator: "/")) {
@@ -35,6 +36,10 @@ enum ModuleShadowing {
             if modules[found.name] == nil { modules[found.name] = found }
         }
         return modules
+    }
+
+    static func isIdentifier(_ name: String) -> Bool {
+        !name.isEmpty && !name.first!.isNumber && name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
     }
 
     /// `x.py` and extension modules (`x.cpython-312-x86_64-linux-gnu.so`, `x.abi3.so`, `x.so`, `x.pyd`).
