@@ -49,7 +49,7 @@ let package = Package(
         // One build end to end: request → resolution → install plans → layout → one atomic write.
         .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex"]),
         // `pexify deploy`: SigV4-signed Lambda and S3 calls over the shared HTTP seam.
-        .target(name: "Deploy", dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Deploy", dependencies: ["Basics", "ZipArchive", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "pexify",
             dependencies: [
@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["Basics", "ZipArchive", "Resolver"], path: "Tests/TestSupport"),
         .testTarget(name: "ZipArchiveTests", dependencies: ["ZipArchive", "Basics", "TestSupport"]),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Basics", "TestSupport"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "ZipArchive", "Basics", "TestSupport"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer", "ZipArchive", "Resolver", "TestSupport"]),
         .testTarget(name: "PexTests", dependencies: ["Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]),
         .testTarget(

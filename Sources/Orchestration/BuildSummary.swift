@@ -4,7 +4,7 @@ import Installer
 import Pex
 
 /// What a build produced: printed as a short text summary, or as one JSON object with `--json`.
-public struct BuildSummary: Sendable, Codable, Equatable {
+public struct BuildSummary: Sendable, Codable, Equatable, MachineReadable {
     public struct Distribution: Sendable, Codable, Equatable {
         public var name: String
         public var version: String
@@ -82,12 +82,5 @@ public struct BuildSummary: Sendable, Codable, Equatable {
                 + report.secrets.joined(separator: ", "))
         }
         return lines
-    }
-
-    /// One JSON object with sorted keys.
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

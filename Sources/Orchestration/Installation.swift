@@ -19,8 +19,9 @@ struct InstallSet: Sendable {
 /// flags, turned into fetched wheels with `Resolver` and `PyLock`.
 enum Installation {
     /// Resolves (or reads the lock of) `inputs` for `target` and fetches the wheels.
-    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions) async throws
-        -> InstallSet {
+    /// - Parameter meter: counts what is fetched, for a progress line.
+    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
+                        meter: TransferMeter = TransferMeter()) async throws -> InstallSet {
         guard !inputs.isEmpty else {
             return InstallSet(distributions: [], roots: [], requirements: [], warnings: [], resolution: nil)
         }
@@ -50,7 +51,7 @@ enum Installation {
 
         if let lockFile = inputs.lockFile {
             let client = IndexClient(configuration: configuration, cache: try Cache(directory: index.cacheDirectory),
-                                     offline: index.offline)
+                                     offline: index.offline, meter: meter)
             let resolution = try await PyLock.resolution(lockPath: lockFile, target: target, client: client)
             let needed = Set(resolution.distributions.flatMap(\.dependencies))
             let roots = resolution.distributions.map(\.name).filter { !needed.contains($0) }
@@ -61,7 +62,7 @@ enum Installation {
         let resolution = try await Resolver.resolve(ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
             cacheDirectory: index.cacheDirectory, offline: index.offline, prereleases: prereleases,
-            hashes: requireHashes ? hashes : nil))
+            hashes: requireHashes ? hashes : nil, meter: meter))
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: requirements.map(\.description), warnings: resolution.warnings,

@@ -3,7 +3,7 @@ import Foundation
 import Resolver
 
 /// What `pexify lock` wrote.
-public struct LockSummary: Sendable, Codable, Equatable {
+public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
     public var output: String
     public var target: String
     public var distributions: [BuildSummary.Distribution]
@@ -16,24 +16,19 @@ public struct LockSummary: Sendable, Codable, Equatable {
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
     }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 }
 
 extension Build {
     /// `pexify lock`: resolves `inputs` for the target and writes a PEP 751 `pylock.toml` to `output`
     /// (atomically: a temp file renamed into place).
     public static func lock(_ inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions,
-                            output: String, progress: @Sendable (String) -> Void = { _ in }) async throws
+                            output: String, progress: @Sendable (String) -> Void = { _ in },
+                            meter: TransferMeter = TransferMeter()) async throws
         -> LockSummary {
         let started = ContinuousClock.now
         let platform = try platform(for: target)
         progress("Resolving for \(platform.name)")
-        let set = try await Installation.resolve(inputs, target: platform, index: index)
+        let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
         guard let resolution = set.resolution else { throw BuildError.nothingToLock }
         let text = PyLock.render(resolution, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
         try AtomicFile.write(Array(text.utf8), to: output)

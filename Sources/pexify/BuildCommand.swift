@@ -153,7 +153,15 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let summary = try await Build.run(request, progress: Terminal.progress())
+        let live = LiveProgress(enabled: !json)
+        let summary: BuildSummary
+        do {
+            summary = try await Build.run(request, progress: Terminal.progress(), meter: live.meter)
+            await live.finish()
+        } catch {
+            await live.finish()
+            throw error
+        }
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         guard let deployTo else {
             Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())

@@ -29,8 +29,16 @@ struct LockCommand: AsyncParsableCommand {
         let inputs = RequirementInputs(
             requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
             prereleases: requirementArguments.prereleases)
-        let summary = try await Build.lock(
-            inputs, target: target.specification, index: index.options, output: output, progress: Terminal.progress())
+        let live = LiveProgress(enabled: !json)
+        let summary: LockSummary
+        do {
+            summary = try await Build.lock(inputs, target: target.specification, index: index.options, output: output,
+                                           progress: Terminal.progress(), meter: live.meter)
+            await live.finish()
+        } catch {
+            await live.finish()
+            throw error
+        }
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())
     }

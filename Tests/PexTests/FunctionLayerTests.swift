@@ -51,7 +51,7 @@ import ZipArchive
             _ = try Self.prepare([big], layers: [layer], in: directory)
             Issue.record("a function and layer over 250 MiB together passed the budget")
         } catch let error as LambdaBudgetError {
-            guard case .withLayersTooLarge(let bytes, let own, _, _) = error else {
+            guard case .withLayersTooLarge(let bytes, let own, _, _, _) = error else {
                 Issue.record("unexpected \(error)")
                 return
             }

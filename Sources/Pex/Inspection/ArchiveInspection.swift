@@ -7,7 +7,7 @@ import ZipArchive
 ///
 /// Each installed distribution is found by its `RECORD`, wherever it sits (the root of a Lambda zip,
 /// `python/` in a layer, `.deps/<wheel>/` in a PEX); the files its rows name are counted as its own.
-public struct ArchiveInspection: Sendable, Codable {
+public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public struct DistributionUsage: Sendable, Codable, Equatable {
         /// `name version` from the `.dist-info` directory, or `(not from a distribution)` for files no RECORD lists.
         public var name: String
@@ -43,6 +43,8 @@ public struct ArchiveInspection: Sendable, Codable {
     public var sourceFiles: [String]
     /// The `PEX-INFO` JSON text, for a PEX.
     public var pexInfo: String?
+    /// What the archive was built for, from its comment; `nil` when pexify did not write it.
+    public var stamp: ArchiveStamp?
     public var budget: Budget
 
     /// Reads the archive at `path` with the strict reader.
@@ -77,6 +79,7 @@ public struct ArchiveInspection: Sendable, Codable {
             .sorted { ($0.uncompressedSize, $1.name) > ($1.uncompressedSize, $0.name) }
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
+        stamp = ArchiveStamp(comment: reader.comment)
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
         // What pexify wrote itself: a function zip's handler shim; a PEX's runtime (`__main__.py`, PEX-INFO,
         // its directories). Their bytecode (`--compile`) sits in the root `__pycache__/`.
@@ -111,6 +114,7 @@ public struct ArchiveInspection: Sendable, Codable {
     public func text() -> String {
         var lines = ["\(path): \(ByteCount.format(bytes)) zipped, \(ByteCount.format(unzippedBytes)) "
             + "unzipped, \(entries) entries"]
+        lines.append("Built: " + (stamp?.summary ?? "no pexify stamp in the archive comment"))
         lines.append("Distributions (files, unzipped, zipped):")
         for usage in distributions {
             lines.append("  \(usage.name): \(usage.files), \(ByteCount.format(usage.unzippedBytes)), "
@@ -128,11 +132,5 @@ public struct ArchiveInspection: Sendable, Codable {
                 + "\(ByteCount.format(UInt64(budget.unzippedLimit))) unzipped)"
             : budget.problems.joined(separator: "\n  ")))
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
