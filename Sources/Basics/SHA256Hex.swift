@@ -7,6 +7,11 @@ public func sha256Hex(_ bytes: some DataProtocol) -> String {
     hex(SHA256.hash(data: bytes))
 }
 
+/// The SHA-256 digest of `bytes` (for RECORD's base64 form, PEP 376).
+public func sha256Digest(_ bytes: some DataProtocol) -> [UInt8] {
+    Array(SHA256.hash(data: bytes))
+}
+
 /// The lower-case hex SHA-256 of a file, read in 1 MiB chunks so files of any size hash in constant memory.
 /// - Throws: ``FileAccessError`` when the file cannot be opened or read.
 public func sha256Hex(ofFile path: String) throws(FileAccessError) -> String {

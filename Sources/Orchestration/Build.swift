@@ -30,15 +30,25 @@ public enum Build {
 
         progress("Planning \(kept.count) distributions")
         let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
-        let distributions = try kept.map {
+        var distributions = try kept.map {
             InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
                                   sha256: $0.sha256)
         }
-        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0, excluding: [request.output]) }
+        var slimmed: [SlimReport] = []
+        if request.slim {
+            progress("Slimming \(distributions.count) distributions")
+            for index in distributions.indices {
+                slimmed.append(try distributions[index].plan.slim(pythonVersion: pythonVersion))
+            }
+        }
+        let sources = try request.sourcesDirectories.map {
+            try SourcesDirectory(path: $0, excluding: [request.output], rules: request.sourceRules)
+        }
         let input = LayoutInput(distributions: distributions, sources: sources, requirements: resolved.requirements,
                                 target: target)
-        let stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
+        var stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
                                            nativeCheck: request.nativeCheck)
+        stages.layers = try request.layers.map(FunctionLayer.init(path:))
         let prepared = switch request.layout {
         case .zip, .layer:
             try ArchiveStages.prepare(input, layout: LambdaLayout(request.layout, handler: request.handler),
@@ -64,13 +74,17 @@ public enum Build {
             warnings.append(warning)
         }
         let elapsed = ContinuousClock.now - started
-        return BuildSummary(
+        var summary = BuildSummary(
             output: request.output, layout: request.layout, target: target.name, bytes: written.byteCount,
             unzippedBytes: prepared.unzippedBytes, entries: written.entryCount, handler: prepared.handler,
             entryPoint: prepared.entryPoint,
             distributions: kept.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
             excluded: exclusion.dropped.map(\.description), warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.sources = sources.map(\.report)
+        summary.slimmed = slimmed.filter { $0.savedBytes > 0 || !$0.notes.isEmpty }
+        summary.layers = stages.layers.map { .init(path: $0.path, unzippedBytes: $0.unzippedBytes) }
+        return summary
     }
 
     /// What the archive remembers of this build, for `deploy`'s target check and `inspect`.

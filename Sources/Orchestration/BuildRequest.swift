@@ -85,6 +85,13 @@ public struct BuildRequest: Sendable {
     public var compile = false
     /// `--compile-with`: the interpreter that compiles; `nil` finds `pythonX.Y` on `PATH`.
     public var compileWith: String?
+    /// `--exclude-source` and `--include-source` globs for the `-D` directories (see ``SourceRules``).
+    public var sourceRules = SourceRules()
+    /// `--with-layer`: the layer zips the function will use, in order.
+    public var layers: [String] = []
+    /// `--slim`: leave out what a function never runs and strip debug information (see
+    /// ``WheelInstallPlan/slim(pythonVersion:)``).
+    public var slim = false
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

@@ -24,6 +24,21 @@ struct BuildCommand: AsyncParsableCommand {
             help: ArgumentHelp("A directory whose contents go to the archive root (repeatable).", valueName: "dir"))
     var sourcesDirectories: [String] = []
 
+    @Option(name: .customLong("exclude-source"),
+            help: ArgumentHelp("Leave out what this .gitignore-style glob matches in the -D directories (repeatable).",
+                               valueName: "glob"))
+    var excludeSource: [String] = []
+
+    @Option(name: .customLong("include-source"),
+            help: ArgumentHelp("Pack what this glob matches even if ignored, built-in excluded or a secret (repeatable).",
+                               valueName: "glob"))
+    var includeSource: [String] = []
+
+    @Option(name: .customLong("with-layer"),
+            help: ArgumentHelp("A Lambda layer zip the function will use, in order (repeatable): counted in the 250 MiB "
+                               + "budget, checked for hidden modules and native code.", valueName: "file"))
+    var withLayer: [String] = []
+
     @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
     var handler: String?
 
@@ -55,6 +70,9 @@ struct BuildCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("no-native-check"), help: "Do not check shared objects against the target.")
     var noNativeCheck = false
+
+    @Flag(help: "Leave out bytecode for other interpreters, .pyi stubs, C headers and static libraries; strip debug sections from shared objects.")
+    var slim = false
 
     @Flag(help: "Add bytecode compiled for the target (unchecked hash-based .pyc) next to every .py.")
     var compile = false
@@ -108,6 +126,7 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--handler applies to --layout zip (a layer has no handler).")
             }
         case .pex:
+            if !withLayer.isEmpty { throw ValidationError("--with-layer applies to --layout zip or layer.") }
             if handler != nil {
                 throw ValidationError("--handler applies to --layout zip; a PEX serves Lambda through its __pex__ "
                     + "package instead (handler __pex__.MODULE.FUNCTION).")
@@ -127,6 +146,9 @@ struct BuildCommand: AsyncParsableCommand {
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
         request.compile = compile || compileWith != nil
         request.compileWith = compileWith
+        request.sourceRules = SourceRules(excluded: excludeSource, included: includeSource)
+        request.layers = withLayer
+        request.slim = slim
         return request
     }
 
