@@ -4,7 +4,7 @@ import Foundation
 /// The lower-case hex SHA-256 of `bytes`: the identity of a wheel (PEP 427 RECORD hashes aside, which
 /// are base64) and of everything keyed by content.
 public func sha256Hex(_ bytes: some DataProtocol) -> String {
-    hex(SHA256.hash(data: bytes))
+    hex(sha256Digest(bytes))
 }
 
 /// The SHA-256 digest of `bytes` (for RECORD's base64 form, PEP 376).
