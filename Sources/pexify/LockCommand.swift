@@ -6,7 +6,9 @@ import Pex
 struct LockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock",
-        abstract: "Resolve requirements for a target and write a pylock.toml (PEP 751)."
+        abstract: "Resolve requirements for one or more targets and write a pylock.toml (PEP 751).",
+        discussion: "Repeat --runtime, --architecture or --platform to lock for several targets at once: the lock "
+            + "lists each target in `environments` and marks the packages only some targets need."
     )
 
     @OptionGroup var requirementArguments: RequirementArguments
@@ -26,11 +28,9 @@ struct LockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inputs = RequirementInputs(
-            requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
-            prereleases: requirementArguments.prereleases)
         let summary = try await Build.lock(
-            inputs, target: target.specification, index: index.options, output: output, progress: Terminal.progress())
+            requirementArguments.inputs, targets: target.specifications, index: index.options, output: output,
+            progress: Terminal.progress())
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())
     }
