@@ -7,7 +7,7 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .nothingToLock: "There is nothing to lock: give requirements or -r FILE."
+        case .nothingToLock: "There is nothing to lock: give requirements, -r FILE or --lock FILE."
         case let .indistinctTargets(first, second, marker):
             "The targets \(first) and \(second) have the same environment (\(marker)), so one lock cannot tell them "
                 + "apart; lock them into separate files."

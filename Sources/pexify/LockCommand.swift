@@ -8,7 +8,9 @@ struct LockCommand: AsyncParsableCommand {
         commandName: "lock",
         abstract: "Resolve requirements for one or more targets and write a pylock.toml (PEP 751).",
         discussion: "Repeat --runtime, --architecture or --platform to lock for several targets at once: the lock "
-            + "lists each target in `environments` and marks the packages only some targets need."
+            + "lists each target in `environments` and marks the packages only some targets need. With --lock, the "
+            + "pins of an existing lock (uv.lock, poetry.lock, Pipfile.lock, pylock.toml) are written for the targets "
+            + "without resolving."
     )
 
     @OptionGroup var requirementArguments: RequirementArguments
@@ -22,8 +24,8 @@ struct LockCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty {
-            throw ValidationError("Nothing to lock: give requirements or -r FILE.")
+        if requirementArguments.inputs.isEmpty {
+            throw ValidationError("Nothing to lock: give requirements, -r FILE or --lock FILE.")
         }
     }
 

@@ -144,6 +144,7 @@ struct ForeignLockTests {
         let lock = root + "/uv.lock"
         let text = try String(contentsOfFile: lock, encoding: .utf8)
         #expect(text.contains("resolution-markers") && text.components(separatedBy: "[[package]]\nname = \"charset-normalizer\"").count == 3)
+        var plain: [String: [String]] = [:]  // target → what it installs without extras or groups
         for withSelection in [false, true] {
             var sets: Set<[String]> = []
             let selection = withSelection ? ["--extra", Self.extra.0, "--group", Self.group.0] : []
@@ -157,10 +158,19 @@ struct ForeignLockTests {
                 let expected = try setup.uvInstalls(exported, target, noDeps: true)
                 #expect(built == expected, "\(target.testDescription) selection \(withSelection)")
                 sets.insert(built)
+                if !withSelection { plain[target.testDescription] = built }
                 #expect(built.contains { $0.hasPrefix("annotated-types ") } == withSelection || target.runtime == "python3.11"
                     && target.architecture == "x86_64")
             }
             #expect(sets.count == Self.targets.count, "every target installs a different set")
+        }
+        // `pexify lock --lock uv.lock` writes the same pins as one pylock.toml for all four targets.
+        let converted = setup.directory.child("pylock.lambda.toml")
+        try PexifyCLI.succeed(["lock", "--lock", lock, "--runtime", "python3.11", "--runtime", "python3.12",
+                               "--architecture", "x86_64", "--architecture", "arm64", "-o", converted,
+                               "--index-url", setup.index, "--cache-dir", PexifyCLI.cache])
+        for target in Self.targets {
+            #expect(try setup.build(converted, target) == plain[target.testDescription], "\(target.testDescription)")
         }
         // One wheel's hash changed in the lock: the build names the package and writes nothing.
         let idnaHash = try #require(try python(
