@@ -185,6 +185,51 @@ struct ForeignLockTests {
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    @Test func uvWorkspaceMembersAreTheUsersOwnCodeAndTheirDependenciesAreInstalled() throws {
+        let setup = try Setup()
+        defer { setup.close() }
+        let project = try setup.directory.write("ws/pyproject.toml", """
+            [project]
+            name = "app"
+            version = "0.1.0"
+            requires-python = ">=3.11"
+            dependencies = ["lib", "certifi"]
+
+            [tool.uv.sources]
+            lib = { workspace = true }
+
+            [tool.uv.workspace]
+            members = ["packages/lib"]
+
+            """)
+        try setup.directory.write("ws/packages/lib/pyproject.toml", """
+            [project]
+            name = "lib"
+            version = "0.2.0"
+            requires-python = ">=3.11"
+            dependencies = ["idna ; platform_machine == 'x86_64'"]
+
+            [build-system]
+            requires = ["hatchling"]
+            build-backend = "hatchling.build"
+
+            """)
+        let root = (project as NSString).deletingLastPathComponent
+        try LockTools.run("uv", ["lock", "--no-config", "--project", root, "--default-index", setup.index,
+                                 "--python", TestEnvironment.python], in: setup.directory)
+        let exported = setup.directory.child("export.txt")
+        try LockTools.run("uv", ["export", "--no-config", "--project", root, "--frozen", "--format", "requirements-txt",
+                                 "--no-hashes", "--no-emit-workspace", "--no-default-groups", "-o", exported],
+                          in: setup.directory)
+        for target in Self.targets.prefix(2) {
+            #expect(try setup.build(root + "/uv.lock", target) == (try setup.uvInstalls(exported, target, noDeps: true)),
+                    "\(target.testDescription)")
+        }
+        let result = try PexifyCLI.succeed(["--lock", root + "/uv.lock", "--layout", "zip", "-o", setup.directory.child("w.zip"),
+                                            "--index-url", setup.index, "--cache-dir", PexifyCLI.cache] + Self.targets[0].arguments)
+        #expect(result.stderr.contains("lib is a project of this workspace"), "\(result.summary)")
+    }
+
     @Test func uvExportedPylockBuildsWhatUvInstalls() throws {
         let setup = try Setup()
         defer { setup.close() }
