@@ -59,7 +59,7 @@ let package = Package(
         ),
         .target(name: "TestSupport", dependencies: ["Basics", "ZipArchive", "Resolver"], path: "Tests/TestSupport"),
         .testTarget(name: "ZipArchiveTests", dependencies: ["ZipArchive", "Basics", "TestSupport"]),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "Basics", "TestSupport"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "ZipArchive", "Basics", "TestSupport"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer", "ZipArchive", "Resolver", "TestSupport"]),
         .testTarget(name: "PexTests", dependencies: ["Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]),
         .testTarget(

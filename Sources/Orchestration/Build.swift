@@ -9,9 +9,12 @@ import ZipArchive
 /// prints the ``BuildSummary``; tests call this directly.
 public enum Build {
     /// Runs a build.
-    /// - Parameter progress: receives one short line per step (the CLI shows them on an interactive stderr).
+    /// - Parameters:
+    ///   - progress: receives one short line per step (the CLI shows them on an interactive stderr).
+    ///   - meter: counts what resolution fetches, for a live progress line.
     /// - Throws: the first error of any step. Nothing is written then: the output path is left untouched.
-    public static func run(_ request: BuildRequest, progress: @Sendable (String) -> Void = { _ in }) async throws
+    public static func run(_ request: BuildRequest, progress: @Sendable (String) -> Void = { _ in },
+                           meter: TransferMeter = TransferMeter()) async throws
         -> BuildSummary {
         let started = ContinuousClock.now
         let target = try platform(for: request.target)
@@ -20,7 +23,7 @@ public enum Build {
             major: target.pythonVersion.major, minor: target.pythonVersion.minor, interpreter: request.compileWith) : nil
         defer { compiler?.stop() }
         progress("Resolving for \(target.name)")
-        let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index)
+        let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index, meter: meter)
         let exclusion = try Installation.exclude(request.excluded, from: resolved)
         let kept = resolved.distributions.filter { exclusion.kept.contains($0.name) }
 

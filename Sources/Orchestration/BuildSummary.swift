@@ -3,7 +3,7 @@ import Foundation
 import Pex
 
 /// What a build produced: printed as a short text summary, or as one JSON object with `--json`.
-public struct BuildSummary: Sendable, Codable, Equatable {
+public struct BuildSummary: Sendable, Codable, Equatable, MachineReadable {
     public struct Distribution: Sendable, Codable, Equatable {
         public var name: String
         public var version: String
@@ -40,12 +40,5 @@ public struct BuildSummary: Sendable, Codable, Equatable {
         if let entryPoint { lines.append("Entry point: \(entryPoint)") }
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// One JSON object with sorted keys.
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -19,8 +19,9 @@ struct InstallSet: Sendable {
 /// flags, turned into fetched wheels with `Resolver` and `PyLock`.
 enum Installation {
     /// Resolves (or reads the lock of) `inputs` for `target` and fetches the wheels.
-    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions) async throws
-        -> InstallSet {
+    /// - Parameter meter: counts what is fetched, for a progress line.
+    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
+                        meter: TransferMeter = TransferMeter()) async throws -> InstallSet {
         guard !inputs.isEmpty else {
             return InstallSet(distributions: [], roots: [], requirements: [], warnings: [], resolution: nil)
         }
@@ -50,7 +51,7 @@ enum Installation {
 
         if let lockFile = inputs.lockFile {
             let cache = try Cache(directory: index.cacheDirectory)
-            let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline)
+            let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline, meter: meter)
             let selection = LockSelection(extras: Set(try inputs.extras.map { try ExtraName($0) }),
                                           groups: Set(inputs.groups))
             // An index the lock names serves its files, unless the command line chose the index (as in pip).
@@ -59,7 +60,7 @@ enum Installation {
                 guard let url, !chosen else { return client }
                 return IndexClient(configuration: try IndexConfiguration.resolved(
                     indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false),
-                                   cache: cache, offline: index.offline)
+                                   cache: cache, offline: index.offline, meter: meter)
             }
             let needed = Set(resolution.distributions.flatMap(\.dependencies))
             let roots = resolution.distributions.map(\.name).filter { !needed.contains($0) }
@@ -70,7 +71,7 @@ enum Installation {
         let resolution = try await Resolver.resolve(ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
             cacheDirectory: index.cacheDirectory, offline: index.offline, prereleases: prereleases,
-            hashes: requireHashes ? hashes : nil))
+            hashes: requireHashes ? hashes : nil, meter: meter))
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: requirements.map(\.description), warnings: resolution.warnings,

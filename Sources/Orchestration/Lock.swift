@@ -3,7 +3,7 @@ import Foundation
 import Resolver
 
 /// What `pexify lock` wrote.
-public struct LockSummary: Sendable, Codable, Equatable {
+public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
     public var output: String
     /// The targets' names, comma-separated.
     public var target: String
@@ -17,19 +17,14 @@ public struct LockSummary: Sendable, Codable, Equatable {
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
     }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
-    }
 }
 
 extension Build {
     /// `pexify lock`: resolves `inputs` for each target and writes one PEP 751 `pylock.toml` to `output`
     /// (atomically: a temp file renamed into place) that serves them all.
     public static func lock(_ inputs: RequirementInputs, targets: [TargetSpecification], index: IndexOptions,
-                            output: String, progress: @Sendable (String) -> Void = { _ in }) async throws
+                            output: String, progress: @Sendable (String) -> Void = { _ in },
+                            meter: TransferMeter = TransferMeter()) async throws
         -> LockSummary {
         let started = ContinuousClock.now
         var resolutions: [Resolution] = []
@@ -41,7 +36,7 @@ extension Build {
                 throw BuildError.indistinctTargets(first: other.target.name, second: platform.name, marker: marker)
             }
             progress("Resolving for \(platform.name)")
-            let set = try await Installation.resolve(inputs, target: platform, index: index)
+            let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
             guard let resolution = set.resolution else { throw BuildError.nothingToLock }
             resolutions.append(resolution)
             warnings += set.warnings

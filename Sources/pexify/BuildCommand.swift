@@ -133,7 +133,15 @@ struct BuildCommand: AsyncParsableCommand {
                     + "those instead of resolving again, give --lock \(lock).\n")
             }
         }
-        let summary = try await Build.run(request, progress: Terminal.progress())
+        let live = LiveProgress(enabled: !json)
+        let summary: BuildSummary
+        do {
+            summary = try await Build.run(request, progress: Terminal.progress(), meter: live.meter)
+            await live.finish()
+        } catch {
+            await live.finish()
+            throw error
+        }
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         guard let deployTo else {
             Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())

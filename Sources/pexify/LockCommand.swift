@@ -30,9 +30,17 @@ struct LockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let summary = try await Build.lock(
-            requirementArguments.inputs, targets: target.specifications, index: index.options, output: output,
-            progress: Terminal.progress())
+        let live = LiveProgress(enabled: !json)
+        let summary: LockSummary
+        do {
+            summary = try await Build.lock(requirementArguments.inputs, targets: target.specifications,
+                                           index: index.options, output: output, progress: Terminal.progress(),
+                                           meter: live.meter)
+            await live.finish()
+        } catch {
+            await live.finish()
+            throw error
+        }
         for warning in summary.warnings { Terminal.standardError.write("warning: \(warning)\n") }
         Terminal.standardOutput.write(json ? try summary.json() + "\n" : summary.text())
     }

@@ -67,7 +67,7 @@ public struct WheelInstallPlan: Sendable {
         let info = try WheelInfo(parsing: reader.contents(of: wheelEntry), wheel: wheel, entry: wheelEntry.name)
         // Only `Name` is needed, as written (pip names the headers directory after it); resolution already
         // read the rest of METADATA.
-        let metadataHeaders = try emailHeaders(reader.contents(of: metadataEntry), wheel: wheel, entry: metadataEntry.name)
+        let metadataHeaders = emailHeaders(try reader.contents(of: metadataEntry))
         guard let projectName = metadataHeaders.first(where: { $0.key == "name" })?.value else {
             throw WheelError.malformedMetadataFile(wheel: wheel, entry: metadataEntry.name, reason: "it has no Name header")
         }

@@ -7,7 +7,7 @@ import ZipArchive
 ///
 /// Each installed distribution is found by its `RECORD`, wherever it sits (the root of a Lambda zip,
 /// `python/` in a layer, `.deps/<wheel>/` in a PEX); the files its rows name are counted as its own.
-public struct ArchiveInspection: Sendable, Codable {
+public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public struct DistributionUsage: Sendable, Codable, Equatable {
         /// `name version` from the `.dist-info` directory, or `(not from a distribution)` for files no RECORD lists.
         public var name: String
@@ -105,11 +105,5 @@ public struct ArchiveInspection: Sendable, Codable {
                 + "\(ByteCount.format(UInt64(budget.unzippedLimit))) unzipped)"
             : budget.problems.joined(separator: "\n  ")))
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }

@@ -5,6 +5,12 @@ public enum LambdaBudget {
     /// How many of the largest parts a message names.
     static let largestShown = 5
 
+    /// The distributions every AWS Lambda Python runtime already provides (the AWS SDK and what it
+    /// needs), which a function zip may leave out with `--exclude` (docs/formats/lambda-layout.md).
+    public static let runtimeProvided: Set<String> = [
+        "boto3", "botocore", "s3transfer", "jmespath", "python-dateutil", "six", "urllib3",
+    ]
+
     /// One part of the archive and its unzipped size: a distribution, or e.g. `your sources`.
     public struct Part: Sendable, Hashable {
         public var name: String
@@ -29,7 +35,8 @@ public enum LambdaBudget {
         let unzipped = parts.reduce(0) { $0 + $1.unzippedBytes }
         var report = Report(unzippedBytes: unzipped, warnings: [], error: nil)
         if unzipped > LambdaQuotas.unzippedBytes {
-            let error = LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts))
+            let error = LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts),
+                                                           exclusions: exclusionHint(parts, total: unzipped))
             if enforce {
                 report.error = error
             } else {
@@ -48,6 +55,22 @@ public enum LambdaBudget {
             + "upload it through S3 instead. Largest parts unzipped: \(listing(parts))."
     }
 
+    /// The fewest runtime-provided distributions whose `--exclude` brings the archive under the quota,
+    /// largest first, with the size it would then have at most (an exclusion also drops what only the
+    /// excluded distribution needed); `nil` when leaving all of them out would not be enough.
+    static func exclusionHint(_ parts: [Part], total: Int) -> (names: [String], bytes: Int)? {
+        let provided = parts.filter { part in
+            runtimeProvided.contains(String(part.name.prefix { $0 != " " }).lowercased())
+        }.sorted { ($0.unzippedBytes, $1.name) > ($1.unzippedBytes, $0.name) }
+        var names: [String] = []
+        var remaining = total
+        for part in provided where remaining > LambdaQuotas.unzippedBytes {
+            names.append(String(part.name.prefix { $0 != " " }))
+            remaining -= part.unzippedBytes
+        }
+        return remaining <= LambdaQuotas.unzippedBytes && !names.isEmpty ? (names, remaining) : nil
+    }
+
     /// The largest parts, largest first: `numpy 2.4.6 (38.2 MiB), …`.
     static func listing(_ parts: [Part]) -> String {
         parts.sorted { ($0.unzippedBytes, $1.name) > ($1.unzippedBytes, $0.name) }.prefix(largestShown)
@@ -56,17 +79,24 @@ public enum LambdaBudget {
 }
 
 public enum LambdaBudgetError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// The archive unzips to more than Lambda accepts; `largest` names the biggest parts.
-    case unzippedTooLarge(bytes: Int, largest: String)
+    /// The archive unzips to more than Lambda accepts; `largest` names the biggest parts, `exclusions` the
+    /// runtime-provided distributions whose exclusion would make it fit, and the size it would then have.
+    case unzippedTooLarge(bytes: Int, largest: String, exclusions: (names: [String], bytes: Int)?)
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.description == rhs.description }
 
     public var description: String {
         switch self {
-        case .unzippedTooLarge(let bytes, let largest):
-            "The archive unzips to \(ByteCount.format(bytes)) (\(ByteCount.grouped(bytes)) bytes), above Lambda's "
+        case .unzippedTooLarge(let bytes, let largest, let exclusions):
+            let fit = exclusions.map { hint in
+                hint.names.map { "--exclude \($0)" }.joined(separator: " ") + " (the Lambda runtime provides "
+                    + (hint.names.count == 1 ? "it" : "them") + ") would bring it to at most "
+                    + "\(ByteCount.format(hint.bytes)); otherwise move "
+            } ?? "Move "
+            return "The archive unzips to \(ByteCount.format(bytes)) (\(ByteCount.grouped(bytes)) bytes), above Lambda's "
                 + "limit of \(ByteCount.format(LambdaQuotas.unzippedBytes)) "
                 + "(\(ByteCount.grouped(LambdaQuotas.unzippedBytes)) bytes) for a function and its layers. Largest "
-                + "parts: \(largest). Exclude what the runtime provides (--exclude boto3), move dependencies to a "
-                + "layer or a container image, or pass --no-size-check."
+                + "parts: \(largest). \(fit)dependencies to a layer or a container image, or pass --no-size-check."
         }
     }
 }

@@ -75,14 +75,14 @@ public struct ZipReader: Sendable {
 }
 
 /// Where the central directory is, from the end records.
-private struct CentralDirectory {
+struct CentralDirectory {
     var start: UInt64          // absolute
     var size: UInt64
     var count: UInt64
     var concat: UInt64         // prefix bytes not counted by the archive's own offsets
     var archive: String
 
-    static func locate(in file: ReadOnlyFile) throws -> CentralDirectory {
+    static func locate(in file: some PositionalBytes) throws -> CentralDirectory {
         let archive = file.path
         guard file.size >= UInt64(ZipFormat.endRecordSize) else {
             throw ZipError.truncated(archive: archive, entry: nil, detail: "it is shorter than an end record")
@@ -168,7 +168,7 @@ private struct CentralDirectory {
         return CentralDirectory(start: start, size: size, count: count, concat: start - offset, archive: archive)
     }
 
-    func readRecords(in file: ReadOnlyFile) throws -> [CentralRecord] {
+    func readRecords(in file: some PositionalBytes) throws -> [CentralRecord] {
         guard size <= 1 << 31 else {
             throw ZipError.badEndRecord(archive: archive, detail: "the central directory claims \(size) bytes")
         }
@@ -191,7 +191,7 @@ private struct CentralDirectory {
 }
 
 /// One central directory header (APPNOTE 4.3.12) with its zip64 values resolved.
-private struct CentralRecord {
+struct CentralRecord {
     var name: String
     var nameBytes: ArraySlice<UInt8>
     var versionMadeBy: UInt16
