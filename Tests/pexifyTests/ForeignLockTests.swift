@@ -250,10 +250,50 @@ struct ForeignLockTests {
         }
     }
 
-    @Test func poetryLockBuildsWhatUvResolvesOnEachTarget() throws {
+    /// The same project in Poetry's own `[tool.poetry]` tables (constraint arrays, `python` conditions,
+    /// an optional dependency behind `[tool.poetry.extras]`, a `[tool.poetry.group]`).
+    func classicPoetryProject(index: String) -> String {
+        """
+        [tool.poetry]
+        name = "app"
+        version = "0.1.0"
+        description = ""
+        authors = []
+        package-mode = false
+
+        [tool.poetry.dependencies]
+        python = ">=3.11,<4"
+        idna = "*"
+        charset-normalizer = [
+            { version = "==3.5.2", markers = "platform_machine == 'aarch64' and python_version < '3.12'" },
+            { version = ">=3.5.3", markers = "platform_machine == 'x86_64'", python = "<3.12" },
+        ]
+        requests = { version = "*", markers = "platform_machine == 'x86_64'", python = "<3.12" }
+        pydantic = { version = "*", markers = "platform_machine == 'x86_64'", python = "~3.11" }
+        python-dateutil = { version = "*", python = ">=3.12" }
+        urllib3 = { version = "*", markers = "platform_machine == 'aarch64'" }
+        annotated-types = { version = "*", optional = true }
+
+        [tool.poetry.extras]
+        \(Self.extra.0) = ["annotated-types"]
+
+        [tool.poetry.group.\(Self.group.0).dependencies]
+        typing-extensions = "*"
+
+        [[tool.poetry.source]]
+        name = "loopback"
+        url = "\(index)"
+        priority = "primary"
+
+        """
+    }
+
+    @Test(arguments: [false, true])
+    func poetryLockBuildsWhatUvResolvesOnEachTarget(classic: Bool) throws {
         let setup = try Setup()
         defer { setup.close() }
-        let project = try setup.directory.write("poetry/pyproject.toml", setup.pyproject(poetrySource: true))
+        let project = try setup.directory.write(
+            "poetry/pyproject.toml", classic ? classicPoetryProject(index: setup.index) : setup.pyproject(poetrySource: true))
         let root = (project as NSString).deletingLastPathComponent
         try LockTools.run("poetry", ["lock", "--no-interaction"], in: setup.directory, currentDirectory: root)
         let lock = root + "/poetry.lock"
@@ -269,6 +309,7 @@ struct ForeignLockTests {
                         "\(target.testDescription) selection \(withSelection)")
             }
         }
+        guard !classic else { return }  // the tampered lock is checked once, on the PEP 621 project
         let text = try String(contentsOfFile: lock, encoding: .utf8)
         let hash = try #require(text.firstMatch(of: #/requests-[^"]+\.whl", hash = "(sha256:[0-9a-f]{64})"/#)?.output.1)
         let tampered = try setup.directory.write("tampered/poetry.lock", text.replacingOccurrences(
@@ -336,6 +377,11 @@ struct ForeignLockTests {
                                "--architecture", "x86_64", "--architecture", "arm64", "-o", lock,
                                "--index-url", setup.index, "--cache-dir", PexifyCLI.cache])
         let text = try String(contentsOfFile: lock, encoding: .utf8)
+        let again = setup.directory.child("pylock.again.toml")
+        try PexifyCLI.succeed(["lock", "-r", requirements, "--runtime", "python3.11", "--runtime", "python3.12",
+                               "--architecture", "x86_64", "--architecture", "arm64", "-o", again,
+                               "--index-url", setup.index, "--cache-dir", PexifyCLI.cache])
+        #expect(try String(contentsOfFile: again, encoding: .utf8) == text, "the same resolutions give the same bytes")
         #expect(text.components(separatedBy: "environments = [").count == 2
             && text.components(separatedBy: "name = \"charset-normalizer\"\nversion").count == 3
             && text.contains("marker = "), "\(text)")
