@@ -37,26 +37,22 @@ public enum UvLock {
             }
             return (name: name, table: table, entry: "[[package]] \(name) \(table["version"]?.string ?? "")")
         }
-        func isMember(_ table: TOMLTable) -> Bool {
-            table["source"]?.table?["editable"] != nil || table["source"]?.table?["virtual"] != nil
+        /// The path of a workspace member's source (editable or virtual), nil for anything installable.
+        func memberPath(_ table: TOMLTable) -> String? {
+            let source = table["source"]?.table
+            return (source?["editable"] ?? source?["virtual"])?.string
         }
-        let memberNames = Set((document["manifest"]?.table?["members"]?.array ?? []).compactMap(\.string)
-            .compactMap { try? PackageName($0) })
-        let roots = packages.indices.filter { index in
-            let source = packages[index].table["source"]?.table
-            return isMember(packages[index].table)
-                && ((source?["editable"] ?? source?["virtual"])?.string == "." || memberNames.contains(packages[index].name))
+        // The project at the lock's root; a workspace whose root is no project walks from every member
+        // (`uv export --all-packages`).
+        let roots = packages.indices.first { memberPath(packages[$0].table) == "." }.map { [$0] }
+            ?? packages.indices.filter { memberPath(packages[$0].table) != nil }
+        guard !roots.isEmpty else {
+            throw LockError.invalid(path: path, entry: "package", reason: "no package is a project of the workspace")
         }
-        guard let root = roots.first(where: {
-            let source = packages[$0].table["source"]?.table
-            return (source?["editable"] ?? source?["virtual"])?.string == "."
-        }) ?? roots.first else {
-            throw LockError.invalid(path: path, entry: "package", reason: "no package has the project's own source (\".\")")
+        let keys = { (key: String) in
+            Set(roots.flatMap { packages[$0].table[key]?.table?.keys ?? [] }.map(canonicalizeLeniently))
         }
-        let rootTable = packages[root].table
-        let extras = Set((rootTable["optional-dependencies"]?.table?.keys ?? []).map(canonicalizeLeniently))
-        let groups = Set((rootTable["dev-dependencies"]?.table?.keys ?? []).map(canonicalizeLeniently))
-        try LockFile.check(selection, extras: extras, groups: groups, path: path)
+        try LockFile.check(selection, extras: keys("optional-dependencies"), groups: keys("dev-dependencies"), path: path)
 
         /// The package a dependency entry points at: by name, then version, then source.
         func resolve(_ dependency: TOMLTable, from entry: String) throws -> Int {
@@ -78,9 +74,10 @@ public enum UvLock {
         }
         // The walk: (package, extra or "" for its base dependencies) pairs, each visited once.
         var visited: Set<String> = []
-        var queue: [(Int, String)] = [(root, "")]
-        queue += selection.extras.sorted().map { (root, "extra:" + $0.rawValue) }
-        queue += selection.groups.sorted().map { (root, "group:" + canonicalizeLeniently($0)) }
+        var queue: [(Int, String)] = roots.flatMap { root in
+            [(root, "")] + selection.extras.sorted().map { (root, "extra:" + $0.rawValue) }
+                + selection.groups.sorted().map { (root, "group:" + canonicalizeLeniently($0)) }
+        }
         var selected: [Int: Set<PackageName>] = [:]
         while let (index, part) = queue.popLast() {
             guard visited.insert("\(index) \(part)").inserted else { continue }
@@ -115,8 +112,8 @@ public enum UvLock {
         var locked: [LockedPackage] = []
         for (index, dependencies) in selected.sorted(by: { $0.key < $1.key }) {
             let (name, table, entry) = packages[index]
-            if isMember(table) {
-                if index != root {
+            if memberPath(table) != nil {
+                if !roots.contains(index) {
                     warnings.append("\(name) is a project of this workspace, so the lock does not pin it; add its "
                         + "code with -D.")
                 }
