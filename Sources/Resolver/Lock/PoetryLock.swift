@@ -46,9 +46,13 @@ public enum PoetryLock {
         func entry(_ name: PackageName) throws -> TOMLTable {
             let candidates = byName[name] ?? []
             if candidates.count == 1 { return candidates[0] }
+            // `markers` is one string, or one per dependency group (`{ main = "…", dev = "…" }`).
             let applicable = try candidates.filter { table in
-                guard let markers = table["markers"]?.string else { return false }
-                return try LockFile.marker(markers, path: path, entry: "[[package]] \(name)").evaluate(environment)
+                let markers = table["markers"]?.string.map { [$0] }
+                    ?? (table["markers"]?.table.map { Array($0) } ?? []).compactMap { $0.1.string }
+                return try markers.contains {
+                    try LockFile.marker($0, path: path, entry: "[[package]] \(name)").evaluate(environment)
+                }
             }
             guard applicable.count == 1 else {
                 throw candidates.isEmpty ? LockError.notCovered(path: path, package: name.rawValue, target: target.name)
@@ -67,9 +71,10 @@ public enum PoetryLock {
             let active = Set(extras.compactMap { extra in
                 table["extras"]?.table?.first { canonicalizeLeniently($0.0) == canonicalizeLeniently(extra) }?.1.array
             }.flatMap { $0.compactMap(\.string).compactMap(requirementName) })
+            let requested = Set(extras.compactMap { try? ExtraName($0) })
             var dependencies = selected[name] ?? []
             for edge in try edges(table["dependencies"]?.table, path: path, entry: label)
-            where holds(edge.0) && (!edge.optional || active.contains(edge.0.name)) {
+            where holds(edge.0, extras: requested) && (!edge.optional || active.contains(edge.0.name)) {
                 dependencies.insert(edge.0.name)
                 queue.append((edge.0.name, edge.0.extras))
             }
