@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Orchestration
 import Pex
+import Resolver
 
 /// `pexify [build] …`: resolve, then write a Lambda zip, a Lambda layer or a PEX.
 struct BuildCommand: AsyncParsableCommand {
@@ -11,9 +12,6 @@ struct BuildCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var requirementArguments: RequirementArguments
-
-    @Option(help: ArgumentHelp("Install exactly what this PEP 751 pylock.toml pins instead of resolving.", valueName: "file"))
-    var lock: String?
 
     @Option(help: "The archive layout: zip (Lambda function), layer (Lambda layer) or pex (zipapp).")
     var layout: Layout
@@ -96,12 +94,12 @@ struct BuildCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty && lock == nil
-            && sourcesDirectories.isEmpty {
+        if requirementArguments.inputs.isEmpty && sourcesDirectories.isEmpty {
             throw ValidationError("Nothing to package: give requirements, -r FILE, --lock FILE or -D DIR.")
         }
-        if lock != nil && !(requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty) {
-            throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
+        if target.specifications.count > 1 {
+            throw ValidationError("A build is for one target; give one --runtime, --architecture, --platform or "
+                + "--complete-platform (pexify lock takes several).")
         }
         if let compressLevel, !(0...9).contains(compressLevel) {
             throw ValidationError("--compress-level must be between 0 and 9, not \(compressLevel).")
@@ -137,10 +135,7 @@ struct BuildCommand: AsyncParsableCommand {
     var request: BuildRequest {
         var request = BuildRequest(
             layout: layout,
-            inputs: RequirementInputs(
-                requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
-                lockFile: lock, prereleases: requirementArguments.prereleases),
-            target: target.specification, index: index.options, sourcesDirectories: sourcesDirectories,
+            inputs: requirementArguments.inputs, target: target.specifications[0], index: index.options, sourcesDirectories: sourcesDirectories,
             handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
             compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
@@ -153,6 +148,13 @@ struct BuildCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if requirementArguments.lock == nil, !requirementArguments.inputs.isEmpty {
+            let directory = FileManager.default.currentDirectoryPath
+            for lock in LockFormat.locks(in: directory) {
+                Terminal.standardError.write("hint: \(lock) in this directory pins exact versions; to install "
+                    + "those instead of resolving again, give --lock \(lock).\n")
+            }
+        }
         let live = LiveProgress(enabled: !json)
         let summary: BuildSummary
         do {
