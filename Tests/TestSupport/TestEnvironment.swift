@@ -19,6 +19,12 @@ public enum TestEnvironment {
     public static var wheelhouse: String {
         ProcessInfo.processInfo.environment["PEXIFY_TEST_WHEELHOUSE"] ?? packageRoot + "/.venv-test/wheelhouse"
     }
+
+    /// `awslambdaric` and its dependencies for the test venv's interpreter (`scripts/setup-test-env.sh`),
+    /// from which `pexify invoke` installs the Lambda runtime interface client offline.
+    public static var runtimeWheelhouse: String {
+        ProcessInfo.processInfo.environment["PEXIFY_TEST_RUNTIME_WHEELHOUSE"] ?? packageRoot + "/.venv-test/wheelhouse-runtime"
+    }
 }
 
 /// A fresh directory under the system temp folder, removed when the value is released with `remove()`.
