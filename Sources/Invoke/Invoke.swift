@@ -101,6 +101,7 @@ public enum Invoke {
                     var traceback: String?
                 }
                 var steps: [Step]
+                var importTimes: [CheckReport.ImportTime]
                 var status: Int32?
             }
             var check: Check
@@ -121,7 +122,7 @@ public enum Invoke {
             }
         }
         return CheckReport(archive: request.archive, handler: handler, interpreter: interpreter, imports: imports,
-                           status: answer.check.status)
+                           importTimes: answer.check.importTimes, status: answer.check.status)
     }
 
     /// Reads what the archive and layers need and finds the interpreter, before anything is extracted.

@@ -33,12 +33,22 @@ enum SandboxFiles {
         }
     }
 
+    /// Writes a file with plain `open`/`write`: thousands of files per run, and Foundation's
+    /// `createFile` would make each an atomic, fsync'ed replacement. The sandbox is thrown away anyway.
     static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
         try makeParent(of: path)
-        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
-            throw InvokeError.layoutFailed(path: path, detail: "the file cannot be written")
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw InvokeError.layoutFailed(path: path, detail: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else {
+                throw InvokeError.layoutFailed(path: path, detail: String(cString: strerror(errno)))
+            }
+            offset += written
         }
-        chmod(path, mode)
+        fchmod(descriptor, mode)
     }
 
     private static func makeParent(of path: String) throws {

@@ -22,6 +22,7 @@ starts the clock of an invocation; `invocation/{id}/response` and `invocation/{i
 import http.server
 import json
 import os
+import re
 import select
 import shutil
 import subprocess
@@ -349,29 +350,48 @@ def wait(sandbox, request):
             sandbox.condition.wait(0.05)
 
 
+IMPORT_TIME = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \|(\s+)(\S+)$")
+
+
 def check(request, log):
-    """`--check`: runs check.py in the sandbox instead of the runtime; answers with its steps."""
+    """`--check`: runs check.py in the sandbox instead of the runtime, under `-X importtime`; answers
+    with its steps and, for every top-level module the function ships, what its first import cost
+    (self and cumulative, as the interpreter measured it)."""
     results = os.path.join(request["tmpDir"], ".pexify-check.jsonl")
+    import_times = os.path.join(request["tmpDir"], ".pexify-importtime.txt")
     command = runtime_command(request)
-    command[command.index(os.path.join(request["runtimeDir"], "bootstrap.py"))] = \
-        os.path.join(os.path.dirname(os.path.abspath(__file__)), "check.py")
+    bootstrap = command.index(os.path.join(request["runtimeDir"], "bootstrap.py"))
+    command[bootstrap:bootstrap + 1] = ["-X", "importtime", os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                                          "check.py")]
     command.append(results)
-    env = environment(request, "")
     started = time.monotonic()
-    process = subprocess.Popen(command, cwd=request["taskRoot"], env=env, stdout=log.write_fd,
-                               stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        status = process.wait(request["initTimeout"])
-    except subprocess.TimeoutExpired:
-        process.kill()
-        status = None
-        process.wait()
+    with open(import_times, "wb") as stderr:
+        process = subprocess.Popen(command, cwd=request["taskRoot"], env=environment(request, ""),
+                                   stdout=log.write_fd, stderr=stderr, stdin=subprocess.DEVNULL)
+        try:
+            status = process.wait(request["initTimeout"])
+        except subprocess.TimeoutExpired:
+            process.kill()
+            status = None
+            process.wait()
     steps = []
     if os.path.exists(results):
         with open(results) as lines:
             steps = [json.loads(line) for line in lines if line.strip()]
-        os.remove(results)
-    return {"steps": steps, "status": status, "seconds": time.monotonic() - started}
+    shipped = {name for step in steps for name in step.get("shipped", [])}
+    costs = {}
+    with open(import_times, errors="replace") as lines:
+        for line in lines:
+            match = IMPORT_TIME.match(line.rstrip("\n"))
+            if not match:
+                if not line.startswith("import time: self [us]"):
+                    log.line(line.rstrip("\n"))  # what the function's modules wrote to stderr
+            elif match.group(4) in shipped and match.group(4) not in costs:
+                costs[match.group(4)] = {"module": match.group(4), "selfMs": int(match.group(1)) / 1000,
+                                         "cumulativeMs": int(match.group(2)) / 1000}
+    return {"steps": [step for step in steps if "module" in step], "status": status,
+            "importTimes": sorted(costs.values(), key=lambda cost: (-cost["cumulativeMs"], cost["module"])),
+            "seconds": time.monotonic() - started}
 
 
 def main():
