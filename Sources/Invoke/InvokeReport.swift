@@ -60,14 +60,21 @@ public struct InvokeReport: Sendable, Codable, MachineReadable {
     /// Every event was invoked and answered with a response.
     public var succeeded: Bool { invocations.count == events && invocations.allSatisfy { $0.kind == .response } }
 
-    /// The payloads, one per line, then why the remaining events did not run.
+    /// The payloads, one per line.
     public func text() -> String {
-        var lines = invocations.map(\.payload)
-        if invocations.count < events {
-            lines.append("(\(events - invocations.count) of \(events) invocations did not run: the sandbox ended "
-                + "after \(invocations.last.map { $0.kind.rawValue } ?? "starting"))")
+        invocations.map { $0.payload + "\n" }.joined()
+    }
+
+    /// Why some events were not invoked, when the sandbox ended early; nil when all were.
+    public var notInvoked: String? {
+        guard invocations.count < events else { return nil }
+        let cause = switch invocations.last?.kind {
+        case .initError: "an init error"
+        case .timeout: "a timeout"
+        case .runtimeExit: "the runtime exited"
+        default: "starting"
         }
-        return lines.joined(separator: "\n") + "\n"
+        return "\(events - invocations.count) of \(events) invocations did not run: the sandbox ended after \(cause)."
     }
 }
 

@@ -86,6 +86,7 @@ struct InvokeCommand: AsyncParsableCommand {
         }
         let report = try await Invoke.run(request, progress: Terminal.progress())
         Terminal.standardOutput.write(json ? try report.json() + "\n" : report.text())
+        if !json, let notInvoked = report.notInvoked { Terminal.standardError.write("note: \(notInvoked)\n") }
         if !report.succeeded { throw ExitCode.failure }
     }
 }

@@ -221,13 +221,15 @@ struct InvokeCommandTests {
     @Test(arguments: [
         ("fast.cpython-39-x86_64-linux-gnu.so", "function.zip: fast.cpython-39-x86_64-linux-gnu.so needs CPython 3.9"),
         ("native-1.0.dist-info/WHEEL", "needs aarch64"),
+        ("future-1.0.dist-info/WHEEL", "future-1.0.dist-info/WHEEL (cp311-cp311-manylinux_2_999_x86_64) needs glibc 2.999 or newer"),
     ])
     func targetMismatchRefusedBeforeAnythingRuns(entry: String, expected: String) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let marker = directory.child("imported")
+        let platform = entry.hasPrefix("future") ? "manylinux_2_999_x86_64" : "manylinux_2_17_aarch64"
         let content = entry.hasSuffix("WHEEL")
-            ? "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_aarch64\n" : "not really ELF"
+            ? "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-\(platform)\n" : "not really ELF"
         let function = try Self.function(in: directory, extra: [
             entry: content, "marker.py": "open(\(String(reflecting: marker)), 'w').close()\n\ndef handler(e, c):\n    return 1\n",
         ])
@@ -239,5 +241,31 @@ struct InvokeCommandTests {
                     "\(result.stderr)")
             #expect(!FileManager.default.fileExists(atPath: marker))
         }
+    }
+
+    /// Events from standard input and from a file; the second run finds the runtime client in the cache
+    /// and needs no package source at all.
+    @Test func eventsFromStandardInputAndFileWithTheCachedRuntime() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let function = try Self.function(in: directory, extra: [
+            "echo.py": "def handler(event, context):\n    return event\n",
+        ])
+        let eventFile = try directory.write("event.json", #"{"from": "file"}"#)
+        let first = try run(PexifyCLI.executable, ["invoke", function, "--handler", "echo.handler", "--event", "-",
+                                                   "--event", eventFile, "--python", TestEnvironment.python,
+                                                   "--no-index", "--find-links", TestEnvironment.runtimeWheelhouse,
+                                                   "--cache-dir", directory.child("cache")],
+                            stdin: Array(#"{"from": "stdin"}"#.utf8))
+        #expect(first.status == 0, "\(first.summary)")
+        #expect(first.stdout == "{\"from\": \"stdin\"}\n{\"from\": \"file\"}\n")
+        let again = try PexifyCLI.run(["invoke", function, "--handler", "echo.handler", "--event", "[1]",
+                                       "--python", TestEnvironment.python, "--no-index",
+                                       "--cache-dir", directory.child("cache")])
+        #expect(again.status == 0 && again.stdout == "[1]\n", "\(again.summary)")
+
+        let bad = try Self.invoke([function, "--handler", "echo.handler", "--event", "{not json"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("--event '{not json' is neither '-' (standard input), a readable file nor JSON text."))
     }
 }
