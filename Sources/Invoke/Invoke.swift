@@ -71,9 +71,9 @@ public enum Invoke {
         guard let answer = try? JSONDecoder().decode(Answer.self, from: output) else {
             throw InvokeError.harnessFailed(detail: "invoke.py answered \(String(decoding: output.prefix(500), as: UTF8.self))")
         }
-        let log = logPath.flatMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }
         return InvokeReport(archive: request.archive, handler: handler, interpreter: interpreter,
-                            events: request.events.count, invocations: answer.invocations, log: log)
+                            events: request.events.count, invocations: answer.invocations,
+                            log: logPath.flatMap(Self.read))
     }
 
     /// Imports the handler and every top-level module the function and its layers ship, in the sandbox,
@@ -87,20 +87,12 @@ public enum Invoke {
         // No runtime client is needed; an empty directory stands in for /var/runtime.
         let runtime = sandbox.root + "/runtime"
         try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true)
+        let logPath = request.captureLog ? sandbox.root + "/function.log" : nil
         let output = try sandbox.runHarness(interpreter: interpreter.executable, harnessRequest(
-            request, sandbox: sandbox, runtime: runtime, handler: handler,
-            logPath: request.captureLog ? sandbox.root + "/function.log" : nil, check: true))
+            request, sandbox: sandbox, runtime: runtime, handler: handler, logPath: logPath, check: true))
         struct Answer: Decodable {
             struct Check: Decodable {
-                struct Step: Decodable {
-                    var module: String
-                    var origin: String
-                    var seconds: Double?
-                    var errorType: String?
-                    var errorMessage: String?
-                    var traceback: String?
-                }
-                var steps: [Step]
+                var steps: [CheckReport.Import]
                 var importTimes: [CheckReport.ImportTime]
                 var status: Int32?
             }
@@ -112,17 +104,19 @@ public enum Invoke {
         // Each import is logged when it starts and when it ends; a start without an end never finished.
         var imports: [CheckReport.Import] = []
         for step in answer.check.steps {
-            let item = CheckReport.Import(module: step.module, origin: step.origin, seconds: step.seconds,
-                                          errorType: step.errorType, errorMessage: step.errorMessage,
-                                          traceback: step.traceback)
             if step.seconds != nil, let last = imports.last, last.module == step.module, last.seconds == nil {
-                imports[imports.count - 1] = item
+                imports[imports.count - 1] = step
             } else {
-                imports.append(item)
+                imports.append(step)
             }
         }
         return CheckReport(archive: request.archive, handler: handler, interpreter: interpreter, imports: imports,
-                           importTimes: answer.check.importTimes, status: answer.check.status)
+                           importTimes: answer.check.importTimes, status: answer.check.status,
+                           log: logPath.flatMap(Self.read))
+    }
+
+    static func read(_ path: String) -> String? {
+        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Reads what the archive and layers need and finds the interpreter, before anything is extracted.

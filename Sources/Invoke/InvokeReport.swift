@@ -109,6 +109,8 @@ public struct CheckReport: Sendable, Codable, MachineReadable {
     public var importTimes: [ImportTime]
     /// The check process's exit status; nil when it was stopped after the time limit.
     public var status: Int32?
+    /// What the modules printed, when it was captured instead of streamed (`--json`).
+    public var log: String?
 
     public var failures: [Import] { imports.filter(\.failed) }
     public var succeeded: Bool { failures.isEmpty && status == 0 && imports.contains { $0.origin == "handler" } }

@@ -3,13 +3,14 @@ client (`awslambdaric`) through a cold start and a series of invocations, like a
 
 pexify lays the function out first (task root, `/opt`-like layer directory, runtime directory, writable
 temp directory) and starts this script with the local CPython, a JSON request on stdin:
-    {"taskRoot", "optDir", "runtimeDir", "handler", "events": ["<json>", ...], "timeout": S,
-     "initTimeout": S, "environment": {NAME: VALUE}, "functionName", "memorySize": MB,
-     "logPath": PATH | null}
+    {"taskRoot", "optDir", "runtimeDir", "tmpDir", "homeDir", "handler", "events": ["<json>", ...],
+     "timeout": S, "initTimeout": S, "environment": {NAME: VALUE}, "functionName", "memorySize": MB,
+     "logPath": PATH | null, "check": BOOL}
 It answers with one JSON object on stdout:
     {"invocations": [{"requestId", "kind": "response" | "error" | "initError" | "timeout" | "runtimeExit",
                       "body", "errorType", "errorMessage", "stackTrace", "status", "durationMs",
                       "initDurationMs", "maxMemoryUsedMB"}, ...]}
+or, with "check" (`pexify invoke --check`, see `check` below and check.py), {"check": {...}}.
 The runtime's own output and Lambda's START / END / REPORT lines go to stderr as they happen (to
 `logPath` instead when given), so they interleave exactly as in a CloudWatch log stream.
 
@@ -263,8 +264,10 @@ def environment(request, api_address):
     """Lambda's environment for the Python runtime, in the order Lambda's documentation lists it."""
     task_root, opt_dir, runtime_dir = request["taskRoot"], request["optDir"], request["runtimeDir"]
     version = "python%d.%d" % sys.version_info[:2]
-    library_path = [runtime_dir, os.path.join(runtime_dir, "lib"), task_root, os.path.join(task_root, "lib"),
-                    os.path.join(opt_dir, "lib")]
+    # Lambda's order after the interpreter's own libraries (an interpreter built with --enable-shared
+    # outside the system prefix may need the host's entries): runtime, task root, layers.
+    library_path = [os.environ.get("LD_LIBRARY_PATH", ""), runtime_dir, os.path.join(runtime_dir, "lib"), task_root,
+                    os.path.join(task_root, "lib"), os.path.join(opt_dir, "lib")]
     host_path = os.environ.get("PATH", "/usr/bin:/bin")
     result = {
         "_HANDLER": request["handler"],
@@ -282,7 +285,7 @@ def environment(request, api_address):
         "LAMBDA_RUNTIME_DIR": runtime_dir,
         "LANG": "en_US.UTF-8",
         "PATH": os.pathsep.join([host_path, os.path.join(opt_dir, "bin")]),
-        "LD_LIBRARY_PATH": os.pathsep.join(library_path),
+        "LD_LIBRARY_PATH": os.pathsep.join(path for path in library_path if path),
         "PYTHONPATH": runtime_dir,
         "TZ": ":UTC",
         # Lambda's /tmp and a home nobody may write to: caches then fall back to the temp directory.
