@@ -181,6 +181,13 @@ struct InvokeCommandTests {
             #expect(try Self.json(result.stdout) as NSDictionary
                     == ["encoded": "xn--bcher-kva.example", "module": "app.lam"] as NSDictionary)
         }
+        // --check activates the PEX and imports what .deps/ ships too.
+        let check = try Self.invoke([pex, "--check", "--json"])
+        #expect(check.status == 0, "\(check.summary)")
+        let report = try Self.json(check.stdout)
+        #expect((report["imports"] as? [[String: Any]])?.first?["module"] as? String == "__pex__")
+        let timed = (report["importTimes"] as? [[String: Any]])?.compactMap { $0["module"] as? String } ?? []
+        #expect(timed.contains("idna") && timed.contains("__pex__"), "\(timed)")
     }
 
     @Test func checkFindsAModuleImportingAMissingDependency() throws {
@@ -206,6 +213,16 @@ struct InvokeCommandTests {
         #expect(text.stdout.contains("helpers (function): ModuleNotFoundError: No module named 'missing_dependency'"),
                 "\(text.stdout)")
         #expect(text.stdout.contains("Slowest imports"))
+    }
+
+    /// A module that kills the interpreter (as a native library built for another glibc can) is named.
+    @Test func checkNamesTheImportThatKilledTheInterpreter() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let function = try Self.function(in: directory, extra: ["zz_crash.py": "import os\nos._exit(9)\n"])
+        let result = try Self.invoke([function, "--handler", "app.handler", "--check"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("zz_crash (function): the interpreter died (exit status 9)"), "\(result.summary)")
     }
 
     @Test func checkPassesAFunctionWhoseModulesAllImport() throws {
