@@ -285,4 +285,31 @@ struct InvokeCommandTests {
         #expect(bad.status == 1)
         #expect(bad.stderr.contains("--event '{not json' is neither '-' (standard input), a readable file nor JSON text."))
     }
+
+    /// Tags that do not pin the interpreter (abi3, pure wheels, an `.abi3.so`) are not refused, and
+    /// without --python the interpreter is found on PATH as pythonX.Y for the archive's version.
+    @Test func compatibleArchiveFindsItsInterpreterOnPath() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let host = try python("import platform, sys; print(platform.machine(), '%d%d' % sys.version_info[:2])")
+            .split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let (machine, digits) = (host[0], host[1])
+        let function = try Self.function(in: directory, extra: [
+            "stable-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nTag: cp38-abi3-manylinux_2_17_\(machine)\n",
+            "pure-1.0.dist-info/WHEEL": "Wheel-Version: 1.0\nTag: py2-none-any\nTag: py3-none-any\n",
+            "stable.abi3.so": "not loaded",
+            "pinned.cpython-\(digits)-\(machine)-linux-gnu.so": "not loaded either",
+        ])
+        let bin = directory.child("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let version = "\(digits.prefix(1)).\(digits.dropFirst())"
+        try FileManager.default.createSymbolicLink(atPath: bin + "/python" + version,
+                                                   withDestinationPath: TestEnvironment.python)
+        let arguments = ["invoke", function, "--handler", "app.handler", "--json", "--no-index", "--find-links",
+                         TestEnvironment.runtimeWheelhouse, "--cache-dir", PexifyCLI.cache]
+        let result = try run(PexifyCLI.executable, arguments, environment: ["PATH": bin + ":/usr/bin:/bin"])
+        #expect(result.status == 0, "\(result.summary)")
+        let interpreter = try #require(try Self.json(result.stdout)["interpreter"] as? [String: Any])
+        #expect((interpreter["version"] as? String)?.hasPrefix(version + ".") == true, "\(interpreter)")
+    }
 }
