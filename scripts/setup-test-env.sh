@@ -42,3 +42,13 @@ if [ ! -d "$foreign" ]; then
     done
     mv "$foreign.partial" "$foreign"
 fi
+
+# awslambdaric and its dependencies for the venv's interpreter, so the `pexify invoke` tests install the
+# Lambda runtime interface client with pexify's own resolver, offline.
+runtime="$venv/wheelhouse-runtime"
+if [ ! -d "$runtime" ]; then
+    echo "setup: downloading the Lambda runtime interface client's wheels into $runtime" >&2
+    rm -rf "$runtime.partial"
+    "$venv/bin/pip" download -q --only-binary=:all: -d "$runtime.partial" awslambdaric
+    mv "$runtime.partial" "$runtime"
+fi
