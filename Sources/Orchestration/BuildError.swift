@@ -2,10 +2,15 @@
 public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `pexify lock` without requirements.
     case nothingToLock
+    /// Two targets of one lock that its `environments` markers cannot tell apart.
+    case indistinctTargets(first: String, second: String, marker: String)
 
     public var description: String {
         switch self {
-        case .nothingToLock: "There is nothing to lock: give requirements or -r FILE."
+        case .nothingToLock: "There is nothing to lock: give requirements, -r FILE or --lock FILE."
+        case let .indistinctTargets(first, second, marker):
+            "The targets \(first) and \(second) have the same environment (\(marker)), so one lock cannot tell them "
+                + "apart; lock them into separate files."
         }
     }
 }

@@ -19,8 +19,9 @@ struct InstallSet: Sendable {
 /// flags, turned into fetched wheels with `Resolver` and `PyLock`.
 enum Installation {
     /// Resolves (or reads the lock of) `inputs` for `target` and fetches the wheels.
-    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions) async throws
-        -> InstallSet {
+    /// - Parameter meter: counts what is fetched, for a progress line.
+    static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
+                        meter: TransferMeter = TransferMeter()) async throws -> InstallSet {
         guard !inputs.isEmpty else {
             return InstallSet(distributions: [], roots: [], requirements: [], warnings: [], resolution: nil)
         }
@@ -51,9 +52,19 @@ enum Installation {
         let policy = FetchPolicy(timeout: try FetchPolicy.timeout(option: index.timeout,
                                                                   environment: ProcessInfo.processInfo.environment))
         if let lockFile = inputs.lockFile {
-            let client = IndexClient(configuration: configuration, cache: try Cache(directory: index.cacheDirectory),
-                                     offline: index.offline, policy: policy)
-            let resolution = try await PyLock.resolution(lockPath: lockFile, target: target, client: client)
+            let cache = try Cache(directory: index.cacheDirectory)
+            let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline, policy: policy,
+                                     meter: meter)
+            let selection = LockSelection(extras: Set(try inputs.extras.map { try ExtraName($0) }),
+                                          groups: Set(inputs.groups))
+            // An index the lock names serves its files, unless the command line chose the index (as in pip).
+            let chosen = index.indexURL != nil || index.noIndex
+            let resolution = try await LockFile.resolution(path: lockFile, target: target, selection: selection) { url in
+                guard let url, !chosen else { return client }
+                return IndexClient(configuration: try IndexConfiguration.resolved(
+                    indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false),
+                                   cache: cache, offline: index.offline, policy: policy, meter: meter)
+            }
             let needed = Set(resolution.distributions.flatMap(\.dependencies))
             let roots = resolution.distributions.map(\.name).filter { !needed.contains($0) }
             return InstallSet(distributions: resolution.distributions, roots: roots,
@@ -63,7 +74,7 @@ enum Installation {
         let resolution = try await Resolver.resolve(ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
             cacheDirectory: index.cacheDirectory, offline: index.offline, prereleases: prereleases,
-            hashes: requireHashes ? hashes : nil, fetchPolicy: policy))
+            hashes: requireHashes ? hashes : nil, fetchPolicy: policy, meter: meter))
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: requirements.map(\.description), warnings: resolution.warnings,

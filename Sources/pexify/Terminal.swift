@@ -21,6 +21,7 @@ struct Terminal: Sendable {
     /// A progress callback for the libraries: one line per step on an interactive stderr, nothing otherwise.
     static func progress() -> @Sendable (String) -> Void {
         guard standardError.isInteractive else { return { _ in } }
-        return { standardError.write("\($0)\n") }
+        // Starts by clearing the line, which may hold LiveProgress's line.
+        return { standardError.write("\r\u{1B}[2K\($0)\n") }
     }
 }

@@ -2,14 +2,15 @@
 127.0.0.1 and exits by itself after --lifetime seconds.
 
   pypiserver --root DIR [--htpasswd FILE]      the real pypiserver (PEP 503 HTML, basic auth)
-  simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--yanked FILE] [--max-age N]
+  simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--ranges] [--yanked FILE] [--max-age N]
       a small PEP 691 JSON / PEP 503 HTML index over the wheels in DIR with ETags, PEP 658
-      .metadata files, PEP 592 yanks, and injected faults: the plan maps a request path to a list
-      of behaviours used by successive requests: "ok"; a status code, optionally with a Retry-After
-      value ("429 retry-after=1"); "stall" (accept the request, then send nothing until the client
-      hangs up); "reset" (close the connection with a TCP RST); "truncate" (half the body, then
-      close); "partial-stall" (half the body, then nothing until the client hangs up); "corrupt"
-      (flip the last byte); "body:TEXT" (answer 200 text/html with TEXT).
+      .metadata files, HTTP range requests on files (206, logged with the bytes sent), PEP 592 yanks,
+      and injected faults: the plan maps a request path to a list of behaviours used by successive
+      requests: "ok"; a status code, optionally with a Retry-After value ("429 retry-after=1");
+      "stall" (accept the request, then send nothing until the client hangs up); "reset" (close the
+      connection with a TCP RST); "truncate" (half the body, then close); "partial-stall" (half the
+      body, then nothing until the client hangs up); "corrupt" (flip the last byte); "body:TEXT"
+      (answer 200 text/html with TEXT).
 """
 import argparse, hashlib, html, json, os, re, select, socket, struct, sys, threading, time, zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -105,6 +106,9 @@ def serve_simple(args):
                     select.select([self.connection], [], [], args.lifetime)
                 self.close_connection = True
                 return
+            wanted = self.headers.get("Range")
+            if args.ranges and wanted and self.path.startswith("/files/"):
+                return self.send_range(wanted, body, ctype)
             etag = dict(extra).get("ETag")
             if etag and self.headers.get("If-None-Match") == etag:
                 self.record(304)
@@ -114,6 +118,26 @@ def serve_simple(args):
                 self.end_headers()
                 return
             self.send(200, body, ctype, extra)
+
+        def send_range(self, wanted, body, ctype):
+            m = re.fullmatch(r"bytes=(\d*)-(\d*)", wanted.strip())
+            if not m or not (m.group(1) or m.group(2)):
+                return self.send(416, b"bad range", "text/plain")
+            if m.group(1):
+                start = int(m.group(1))
+                end = min(int(m.group(2)), len(body) - 1) if m.group(2) else len(body) - 1
+            else:
+                start, end = max(0, len(body) - int(m.group(2))), len(body) - 1
+            if start > end:
+                return self.send(416, b"unsatisfiable range", "text/plain")
+            part = body[start:end + 1]
+            self.record(f"206 {len(part)}")
+            self.send_response(206)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(part)))
+            self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
+            self.end_headers()
+            self.wfile.write(part)
 
         def route(self):
             path = self.path.split("?")[0]
@@ -208,6 +232,7 @@ if __name__ == "__main__":
     parser.add_argument("--yanked")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--metadata", action="store_true")
+    parser.add_argument("--ranges", action="store_true")
     parser.add_argument("--max-age", type=int)
     args = parser.parse_args()
     timer = threading.Timer(args.lifetime, lambda: os._exit(0))

@@ -30,8 +30,22 @@ import Testing
         let error = try #require(report.error)
         #expect(error.description == "The archive unzips to 250.0 MiB (262,144,001 bytes), above Lambda's limit of "
                 + "250.0 MiB (262,144,000 bytes) for a function and its layers. Largest parts: torch (190.7 MiB), numpy "
-                + "(38.1 MiB), pandas (21.1 MiB), a (10 B), b (10 B). Exclude what the runtime provides "
-                + "(--exclude boto3), move dependencies to a layer or a container image, or pass --no-size-check.")
+                + "(38.1 MiB), pandas (21.1 MiB), a (10 B), b (10 B). Move dependencies to a layer or a container image, "
+                + "or pass --no-size-check.")
+    }
+
+    /// awswrangler's shape: it needs boto3 and botocore directly, so leaving out boto3 alone (which
+    /// keeps botocore) does not fit; the hint names both, largest first, and the size it leads to.
+    @Test func theHintNamesTheRuntimeProvidedDistributionsThatMakeItFit() throws {
+        let parts = Self.parts([("awswrangler 3.9.1", 5_000_000), ("pyarrow 18.0.0", 140_000_000),
+                                ("botocore 1.35.0", 95_000_000), ("boto3 1.35.0", 1_000_000),
+                                ("pandas 2.2.3", 60_000_000), ("numpy 2.1.0", 40_000_000)])
+        let error = try #require(LambdaBudget.checkUnzipped(parts: parts).error)
+        #expect(error.description.contains("--exclude botocore (the Lambda runtime provides it) would bring it to "
+                                           + "at most \(ByteCount.format(246_000_000))"))
+        let tooBig = Self.parts([("torch 2.5.0", 900_000_000), ("boto3 1.35.0", 1_000_000)])
+        let plain = try #require(LambdaBudget.checkUnzipped(parts: tooBig).error)
+        #expect(!plain.description.contains("--exclude"))
     }
 
     @Test func noSizeCheckTurnsTheErrorIntoAWarning() {

@@ -70,6 +70,17 @@ for line in sys.stdin.read().splitlines():
         #expect(parsed.requirements.first { $0.requirement.name.rawValue == "idna" }?.origin.hasSuffix("more.txt:3") == true)
     }
 
+    /// Files saved on Windows end their lines in CRLF; pip reads them line by line all the same.
+    @Test func crlfLineEndsMatchPip() throws {
+        let directory = try TemporaryDirectory("pexify-req-crlf")
+        defer { directory.remove() }
+        let main = try directory.write("requirements.txt",
+            "requests==2.31.0 \\\r\n    --hash=sha256:\(String(repeating: "c", count: 64))\r\n# comment\r\nsix>=1.16\r\n\r\nidna\r\n")
+        let parsed = try RequirementsFile.parse(path: main, environment: [:])
+        #expect(parsed.requirements.map(\.requirement.name.rawValue) == ["requests", "six", "idna"])
+        #expect(try ourView(parsed).sorted() == (try pipView(main, environment: [:])).sorted())
+    }
+
     @Test func wheelPathsBecomeDirectReferences() throws {
         let directory = try TemporaryDirectory("pexify-req")
         defer { directory.remove() }

@@ -10,15 +10,18 @@ public struct IndexFixture: Sendable {
         try WheelFactory.make(specs, in: directory.child("wheels"))
     }
 
-    /// `index_servers.py simple` over the wheels; `plan` maps request paths to fault sequences,
+    /// `index_servers.py simple` over the wheels, with PEP 658 metadata files and range requests as asked;
+    /// `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
-    public func simpleServer(json: Bool = true, metadata: Bool = true, plan: [String: [String]] = [:],
-                             yanked: [String: String] = [:], maxAge: Int? = nil) throws -> LoopbackServer {
+    public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false,
+                             plan: [String: [String]] = [:], yanked: [String: String] = [:],
+                             maxAge: Int? = nil) throws -> LoopbackServer {
         let planPath = try directory.write("plan.json", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
         let yankedPath = try directory.write("yanked.json", String(decoding: try JSONEncoder().encode(yanked), as: UTF8.self))
         var arguments = ["--root", wheels, "--plan", planPath, "--yanked", yankedPath, "--log", log]
         if json { arguments.append("--json") }
         if metadata { arguments.append("--metadata") }
+        if ranges { arguments.append("--ranges") }
         if let maxAge { arguments += ["--max-age", String(maxAge)] }
         return try LoopbackServer("simple", arguments)
     }
@@ -38,7 +41,8 @@ public struct IndexFixture: Sendable {
 
     public var log: String { directory.child("requests.log") }
 
-    /// The request log of the simple server: one `GET path status` line per request.
+    /// The request log of the simple server: one `GET path status` line per request (`GET path 206 BYTES`
+    /// for a range).
     public func requests() -> [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }

@@ -10,7 +10,7 @@ struct WheelInfo: Sendable, Equatable {
     var rootIsPurelib: Bool
 
     init(parsing bytes: [UInt8], wheel: String, entry: String) throws(WheelError) {
-        let headers = try emailHeaders(bytes, wheel: wheel, entry: entry)
+        let headers = emailHeaders(bytes)
         guard let version = headers.first(where: { $0.key == "wheel-version" })?.value else {
             throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it has no Wheel-Version header")
         }
@@ -23,30 +23,11 @@ struct WheelInfo: Sendable, Equatable {
     }
 }
 
-/// Parses RFC 822 style headers (the format of `WHEEL` and `METADATA` headers): `Key: value` lines up to the
-/// first blank line, continuation lines starting with whitespace. Keys are lowercased.
-func emailHeaders(_ bytes: [UInt8], wheel: String, entry: String) throws(WheelError) -> [(key: String, value: String)] {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
-        throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it is not valid UTF-8")
-    }
-    var headers: [(key: String, value: String)] = []
-    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-        let line = line.hasSuffix("\r") ? line.dropLast() : line[...]
-        if line.isEmpty { break }
-        if line.first == " " || line.first == "\t" {
-            guard !headers.isEmpty else {
-                throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it starts with a continuation line")
-            }
-            headers[headers.count - 1].value += " " + line.strippingBlanks()
-            continue
-        }
-        guard let colon = line.firstIndex(of: ":") else {
-            throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "the line '\(line)' is not 'Key: value'")
-        }
-        headers.append((line[..<colon].strippingBlanks().lowercased(),
-                        line[line.index(after: colon)...].strippingBlanks()))
-    }
-    return headers
+/// The headers of a `WHEEL` or `METADATA` file, keys lowercased, read as leniently as `packaging` and the
+/// resolver read them (CRLF or CR line ends, folded lines, a body after the headers, bytes that are not
+/// UTF-8 in the description): one parser for the whole program.
+func emailHeaders(_ bytes: [UInt8]) -> [(key: String, value: String)] {
+    CoreMetadata.headers(String(decoding: bytes, as: UTF8.self)).map { (key: $0.0.lowercased(), value: $0.1) }
 }
 
 /// `.dist-info/entry_points.txt` (*Entry points specification*, PyPA).

@@ -95,7 +95,9 @@ public enum PexLayout {
             if reservedPaths.contains(entry.path) || reservedDirectories.contains(where: entry.path.hasPrefix) {
                 throw PexError.reservedPath(entry.path)
             }
-            try assembly.add(entry, owner: "your sources")
+            // A file on disk names itself, so a clash between two -D directories names both files.
+            let owner = if case let .file(path) = entry.content { "the sources file '\(path)'" } else { "your sources" }
+            try assembly.add(entry, owner: owner)
         }
         for distribution in distributions {
             let owner = distribution.wheelFilename

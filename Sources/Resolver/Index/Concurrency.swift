@@ -1,3 +1,5 @@
+import Foundation
+
 /// A counting semaphore for async code: at most `limit` bodies run at once, the rest wait in order.
 actor AsyncLimiter {
     private let limit: Int
@@ -39,4 +41,13 @@ actor OnceSet<Element: Hashable & Sendable> {
     private var members: Set<Element> = []
 
     func insert(_ element: Element) -> Bool { members.insert(element).inserted }
+}
+
+/// Bytes transferred per key, added to from any task: what reading each file's metadata cost.
+final class TransferLedger: @unchecked Sendable {
+    private let lock = NSLock()
+    private var bytes: [String: Int] = [:]
+
+    func add(_ count: Int, for key: String) { lock.withLock { bytes[key, default: 0] += count } }
+    func total(for key: String) -> Int { lock.withLock { bytes[key] ?? 0 } }
 }

@@ -51,15 +51,20 @@ public final class IndexClient: Sendable {
     private let pages = Memo<String, [ProjectFile]>()
     private let downloads = Memo<String, LocalWheel>()
     private let metadataFiles = Memo<String, Data>()
+    let metadataTransfers = TransferLedger()
+    /// Files and bytes transferred, for a progress line.
+    public let meter: TransferMeter
 
     public init(configuration: IndexConfiguration, cache: Cache, offline: Bool = false,
                 transport: (any HTTPTransport)? = nil, policy: FetchPolicy = FetchPolicy(),
+                meter: TransferMeter = TransferMeter(),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
         self.cache = cache
         self.offline = offline
         self.transport = transport ?? CurlTransport(maximumIdleHandles: policy.maxConcurrentRequests)
         self.policy = policy
+        self.meter = meter
         credentials = Credentials(urls: configuration.indexURLs + configuration.findLinks, environment: environment)
         limiter = AsyncLimiter(limit: policy.maxConcurrentRequests)
     }
@@ -156,16 +161,29 @@ public final class IndexClient: Sendable {
 
     // MARK: Metadata
 
+    /// The bytes transferred so far to read the metadata of `file` (0 when it came from the cache or a
+    /// local file): the cost of trying a candidate, which a resolution's budget bounds.
+    public func metadataTransfer(for file: ProjectFile) -> Int { metadataTransfers.total(for: file.url) }
+
     /// The core metadata (METADATA) of a wheel: the PEP 658 `.metadata` file when the index offers
-    /// one and its hash checks out, else read from the wheel itself (downloaded into the cache).
+    /// one and its hash checks out, else read out of the remote wheel with range requests, else out of
+    /// the whole wheel (downloaded into the cache) when the server does not honour ranges.
     public func metadata(for file: ProjectFile) async throws -> Data {
         try await metadataFiles.value(for: file.url) { [self] in
             let key = file.sha256 ?? sha256Hex(Data(file.url.utf8))
             if let cached = cache.metadata(key: key) { return cached }
             if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
+                metadataTransfers.add(data.count, for: file.url)
+                meter.transferStarted(expectedBytes: nil)
+                meter.transferFinished(bytes: data.count, expectedBytes: nil)
                 try cache.storeMetadata(data, key: key)
                 return data
             }
+            if file.localPath == nil, !offline, let data = try await rangedMetadata(file) {
+                try cache.storeMetadata(data, key: key)
+                return data
+            }
+            if file.localPath == nil { metadataTransfers.add(file.size ?? 0, for: file.url) }
             let data = try WheelMetadataReader.metadata(ofWheel: try await wheel(for: file).path)
             // A local file's metadata is not cached: its path may be rewritten with new contents.
             if file.localPath == nil { try cache.storeMetadata(data, key: key) }
@@ -229,6 +247,7 @@ public final class IndexClient: Sendable {
         }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],
                                   timeout: policy.timeout)
+        meter.transferStarted(expectedBytes: file.size)
         let temporary = PartialFiles.track(cache.temporaryPath())
         defer {
             try? FileManager.default.removeItem(atPath: temporary)
@@ -252,17 +271,19 @@ public final class IndexClient: Sendable {
             }
             return digest
         }
+        let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue ?? 0
+        meter.transferFinished(bytes: size, expectedBytes: file.size)
         return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
                           sha256: digest)
     }
 
     // MARK: Transfers
 
-    private func get(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func get(_ request: HTTPRequest) async throws -> HTTPResponse {
         request.url.isFileURL ? LocalIndexFiles.read(request.url) : try await transport.send(request)
     }
 
-    private func save(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
+    func save(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
         request.url.isFileURL
             ? try LocalIndexFiles.download(request.url, to: destination)
             : try await transport.download(request, to: destination)

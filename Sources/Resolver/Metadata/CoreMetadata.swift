@@ -1,3 +1,5 @@
+import Foundation
+
 /// The fields of a distribution's [core metadata](https://packaging.python.org/specifications/core-metadata/)
 /// (`METADATA` in a wheel, or a PEP 658 `.metadata` file) that a resolver needs.
 ///
@@ -28,6 +30,14 @@ public struct CoreMetadata: Sendable, Hashable {
         self.requiresDist = requiresDist
         self.requiresPython = requiresPython
         self.providesExtra = providesExtra
+    }
+
+    /// Parses the bytes of a `METADATA` file as real wheels write them: any line ending (CRLF in
+    /// sniffio 1.3.1), trailing blanks, folded headers, a description body after the headers, and
+    /// bytes that are not UTF-8 (in old descriptions; they become U+FFFD, headers are ASCII in practice).
+    /// - Throws: ``MetadataError`` as ``init(parsing:)-(String)`` does.
+    public init(parsing data: Data) throws(MetadataError) {
+        try self.init(parsing: String(decoding: data, as: UTF8.self))
     }
 
     /// Parses the text of a `METADATA` file.
@@ -82,8 +92,11 @@ public struct CoreMetadata: Sendable, Hashable {
         requiresDist.filter { $0.applies(to: environment, extras: extras) }
     }
 
-    /// Splits the header block into unfolded `(name, value)` pairs, in order.
-    static func headers(_ text: String) -> [(String, String)] {
+    /// Splits the header block into unfolded `(name, value)` pairs, in order, as Python's `email`
+    /// parser reads it: lines end in LF, CRLF or CR; a line starting with a space or tab continues the
+    /// previous value; the block ends at the first empty line; names and values are trimmed. For
+    /// every reader of `METADATA` and `WHEEL` files, so they agree on what a header is.
+    public static func headers(_ text: String) -> [(String, String)] {
         var result: [(String, String)] = []
         for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             if rawLine.isEmpty { break }

@@ -124,12 +124,14 @@ public enum RequirementError: Error, Equatable, CustomStringConvertible {
     case invalidMarker(String, reason: String)
 
     public var description: String {
+        // A reason may be a full sentence of a lower error (a version's); one full stop is enough.
+        func sentence(_ reason: String) -> String { reason.hasSuffix(".") ? String(reason.dropLast()) : reason }
         switch self {
         case .invalidRequirement(let text, let reason):
-            return "\"\(text)\" is not a valid requirement: \(reason). Write it as PEP 508 says, for example "
+            return "\"\(text)\" is not a valid requirement: \(sentence(reason)). Write it as PEP 508 says, for example "
                 + "\"requests[socks]>=2.8,<3; python_version < '3.10'\" or \"pkg @ https://host/pkg-1.0-py3-none-any.whl\"."
         case .invalidMarker(let text, let reason):
-            return "\"\(text)\" is not a valid environment marker: \(reason). Write it like "
+            return "\"\(text)\" is not a valid environment marker: \(sentence(reason)). Write it like "
                 + "'python_version < \"3.10\" and sys_platform == \"linux\"'."
         }
     }

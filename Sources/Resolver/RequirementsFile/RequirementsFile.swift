@@ -140,9 +140,8 @@ public struct RequirementsFile: Sendable {
         var joined: [(Int, String)] = []
         var pending: [Substring] = []
         var pendingStart = 0
-        let physical = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // Swift reads "\r\n" as one Character, so a split on "\n" alone would leave a CRLF file one line.
+        let physical = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (index, line) in physical.enumerated() {
             if !line.hasSuffix("\\") || isCommentLine(line) {
                 let line = isCommentLine(line) ? " " + line : line

@@ -106,6 +106,8 @@ struct ConflictReport {
             return "\(positive(incompatibility.terms[0])) has no wheel for the target"
         case let .requiresPython(name, version, specifiers):
             return "\(name) \(version) requires Python \(specifiers) but the target has Python \(provider.target.pythonFullVersion)"
+        case let .unusableMetadata(name, version, reason):
+            return "\(name) \(version) has unusable metadata (\(reason))"
         case let .constraint(_, text):
             return "the constraint \(text) applies"
         case .noVersions:

@@ -12,6 +12,17 @@ final class DependencyProvider {
     private(set) var candidates: [PackageName: Candidates] = [:]
     /// Real projects each (package, version) depends on, for the resolution's dependency lists.
     private(set) var dependencyNames: [PackageVersion: [PackageName]] = [:]
+    /// Metadata reads so far, against the resolution's budget.
+    private(set) var spending = ResolutionSpending()
+    /// Candidates skipped because their metadata is unusable, one sentence each, for the warnings.
+    private(set) var notes: [String] = []
+    private var read: Set<ProjectVersion> = []
+    private var projectsRead: Set<PackageName> = []
+
+    private struct ProjectVersion: Hashable {
+        var name: PackageName
+        var version: Int
+    }
 
     struct PackageVersion: Hashable {
         var package: SolverPackage
@@ -51,6 +62,11 @@ final class DependencyProvider {
 
     func version(_ package: SolverPackage, _ position: Int) -> Version? {
         package.name.map { candidates[$0]!.versions[position] }
+    }
+
+    /// Whether deciding `package` at `position` needs a metadata read not made yet (what the budget counts).
+    func needsRead(_ package: SolverPackage, _ position: Int) -> Bool {
+        package.name.map { !read.contains(ProjectVersion(name: $0, version: position)) } ?? false
     }
 
     // MARK: Loading
@@ -105,7 +121,14 @@ final class DependencyProvider {
         case .root:
             requirements = self.requirements
         case let .project(name), let .extra(name, _):
-            let metadata = try await self.metadata(name, position)
+            let metadata: CoreMetadata
+            switch try await self.metadata(name, position) {
+            case let .success(parsed): metadata = parsed
+            case let .failure(error):
+                return Set([package, .project(name)]).sorted().map {
+                    Incompatibility([single($0)], cause: .unusableMetadata(name, version!, error.reason))
+                }
+            }
             if let requiresPython = metadata.requiresPython,
                !requiresPython.contains(target.pythonFullVersion, prereleases: true) {
                 return [Incompatibility([single(package)],
@@ -149,14 +172,41 @@ final class DependencyProvider {
         return text + requirement.specifiers.description
     }
 
-    private func metadata(_ name: PackageName, _ position: Int) async throws -> CoreMetadata {
+    /// The candidate's parsed metadata, or why it is unusable: a release with a broken `Requires-Dist`
+    /// (boto3 1.2.0) or a wheel whose METADATA cannot be read out of it is skipped with a note, as pip
+    /// and uv do, not fatal. Network and cache failures still throw.
+    private func metadata(_ name: PackageName, _ position: Int) async throws -> Result<CoreMetadata, UnusableMetadata> {
         let choice = candidates[name]!.choices[position]!
-        let data = try await client.metadata(for: choice.file)
+        let outcome: Result<CoreMetadata, UnusableMetadata>
+        var cost = 0
         do {
-            return try CoreMetadata(parsing: String(decoding: data, as: UTF8.self))
-        } catch {
-            throw IndexError.metadataUnavailable(file: choice.file.url, reason: error.description)
+            let data = try await client.metadata(for: choice.file)
+            cost = client.metadataTransfer(for: choice.file)
+            outcome = Result { () throws(MetadataError) in try CoreMetadata(parsing: data) }
+                .mapError { UnusableMetadata(reason: $0.description) }
+        } catch let IndexError.metadataUnavailable(_, reason) {
+            cost = client.metadataTransfer(for: choice.file)
+            outcome = .failure(UnusableMetadata(reason: "Its METADATA cannot be read from the wheel: \(reason)."))
         }
+        if read.insert(ProjectVersion(name: name, version: position)).inserted {
+            spending.candidates += 1
+            // The first version read of a project is normally the one installed (a 800 MB torch wheel
+            // is no waste); every further one is the price of backtracking, which the budget bounds.
+            if projectsRead.insert(name).inserted {
+                client.meter.projectRead()
+            } else {
+                spending.bytes += Int64(cost)
+            }
+        }
+        if case let .failure(failure) = outcome {
+            let note = "\(choice.file.filename) was skipped because its metadata is unusable. \(failure.reason)"
+            if !notes.contains(note) { notes.append(note) }
+        }
+        return outcome
+    }
+
+    struct UnusableMetadata: Error {
+        var reason: String
     }
 
     /// Starts warming, in the background, the listings and metadata the solver will most likely ask
@@ -211,7 +261,7 @@ struct CandidateSource: Sendable {
         let allowed = loaded.versions(matching: requirement.specifiers, prereleases: prereleases).intersection(loaded.usable)
         guard let newest = allowed.members.last, let choice = loaded.choices[newest],
               let data = try? await client.metadata(for: choice.file),
-              let metadata = try? CoreMetadata(parsing: String(decoding: data, as: UTF8.self)) else { return }
+              let metadata = try? CoreMetadata(parsing: data) else { return }
         let environment = target.markerEnvironment
         await withTaskGroup(of: Void.self) { group in
             for dependency in metadata.requiresDist where dependency.marker?.evaluate(environment) ?? true {

@@ -9,6 +9,9 @@ final class Incompatibility: Sendable {
         case noWheel(PackageName)
         /// The version's metadata declares a `Requires-Python` the target does not meet.
         case requiresPython(PackageName, Version, String)
+        /// The version's metadata cannot be read as core metadata (the reason says why); like pip and
+        /// uv, the version is skipped rather than failing the resolution.
+        case unusableMetadata(PackageName, Version, String)
         /// A constraint (`-c`) limits the package.
         case constraint(PackageName, String)
         /// Nothing the index lists matches the term.

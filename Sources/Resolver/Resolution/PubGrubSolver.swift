@@ -1,22 +1,35 @@
 /// Version solving by PubGrub (Natalie Weizenbaum's algorithm, as in Dart pub and pubgrub-rs): unit
 /// propagation over incompatibilities, one decision at a time (newest allowed version of the most
 /// constrained package), and conflict-driven backtracking that learns a new incompatibility each time,
-/// so a failure comes with a derivation that explains it.
+/// so a failure comes with a derivation that explains it. Packages that keep conflicting change the
+/// decision order (`ConflictTracker`), and the metadata reads are bounded by a `ResolutionBudget`.
 /// https://github.com/dart-lang/pub/blob/master/doc/solver.md
 final class PubGrubSolver {
     private let provider: DependencyProvider
+    private let budget: ResolutionBudget
     private var incompatibilities: [SolverPackage: [Incompatibility]] = [:]
     private var solution = PartialSolution()
+    private(set) var tracker = ConflictTracker()
+    /// Culprits demoted during conflict resolution, whose decisions are undone before the next decision.
+    private var demoted: [SolverPackage] = []
 
-    init(provider: DependencyProvider) { self.provider = provider }
+    init(provider: DependencyProvider, budget: ResolutionBudget = ResolutionBudget()) {
+        self.provider = provider
+        self.budget = budget
+    }
 
     /// The chosen version position of every selected package.
+    /// - Throws: `SolverFailure` with the proof when nothing fits; `BudgetExhausted` past the budget.
     func solve() async throws -> [SolverPackage: Int] {
         add(Incompatibility([Term(package: .root, allowed: VersionSet(count: 1, full: true), allowsAbsent: false).negated],
                             cause: .root))
-        var next: SolverPackage? = .root
-        while let package = next {
-            try propagate(from: package)
+        var next: [SolverPackage] = [.root]
+        while !next.isEmpty {
+            try propagate(from: next)
+            if undoDemoted() {
+                next = incompatibilities.keys.sorted()
+                continue
+            }
             next = try await decide()
         }
         return solution.decisions
@@ -28,8 +41,8 @@ final class PubGrubSolver {
 
     // MARK: Unit propagation
 
-    private func propagate(from start: SolverPackage) throws {
-        var changed: [SolverPackage] = [start]
+    private func propagate(from start: [SolverPackage]) throws {
+        var changed = start
         outer: while let package = changed.popLast() {
             for incompatibility in (incompatibilities[package] ?? []).reversed() {
                 switch solution.relation(incompatibility) {
@@ -60,6 +73,7 @@ final class PubGrubSolver {
             if incompatibility.isFailure { throw SolverFailure(incompatibility: incompatibility) }
             let (index, previousLevel) = solution.satisfier(of: incompatibility)
             let satisfier = solution.assignments[index]
+            demoted += tracker.record(satisfier.term.package, refusedBy: incompatibility)
             if satisfier.isDecision || previousLevel < satisfier.level {
                 if learnedNew { add(incompatibility) }
                 solution.backtrack(to: previousLevel)
@@ -78,32 +92,54 @@ final class PubGrubSolver {
 
     // MARK: Decisions
 
-    /// Picks the undecided package with the fewest allowed usable versions and decides its newest one
-    /// (adding its dependencies first); `nil` when every required package is decided.
-    private func decide() async throws -> SolverPackage? {
-        var best: (package: SolverPackage, options: VersionSet)?
+    /// Picks the next package to decide and decides its newest allowed version (adding its
+    /// dependencies first); returns the packages to propagate from, none when every required package
+    /// is decided. Order: packages with at most one option, then by conflict priority (often refused
+    /// first, often refusing others last), then fewest allowed usable versions, then name.
+    private func decide() async throws -> [SolverPackage] {
+        var best: (key: (Int, ConflictTracker.Priority, Int), package: SolverPackage, options: VersionSet)?
         for (package, term) in solution.accumulated where term.isPositive && solution.decisions[package] == nil {
             let options = term.allowed.intersection(provider.usable(package))
-            if let current = best, (current.options.count, current.package) <= (options.count, package) { continue }
-            best = (package, options)
+            let key = (options.count <= 1 ? 0 : 1, tracker.priority(package), options.count)
+            if let current = best, (current.key.0, current.key.1, current.key.2, current.package)
+                <= (key.0, key.1, key.2, package) { continue }
+            best = (key, package, options)
         }
-        guard let (package, options) = best else { return nil }
+        guard let (_, package, options) = best else { return [] }
         guard let version = options.members.last else {
             add(Incompatibility([solution.accumulated[package]!], cause: .noVersions))
-            return package
+            return [package]
+        }
+        if provider.needsRead(package, version), provider.spending.exceeds(budget) {
+            throw BudgetExhausted(spending: provider.spending, advice: tracker.advice)
         }
         let dependencies = try await provider.incompatibilities(for: package, version: version)
         for incompatibility in dependencies { add(incompatibility) }
-        let conflicts = dependencies.contains { incompatibility in
+        let conflict = dependencies.first { incompatibility in
             incompatibility.terms.allSatisfy { term in
                 if term.package == package { return term.allowed.contains(version) && !term.allowsAbsent }
                 return solution.accumulated[term.package].map { $0.isSubset(of: term) } ?? term.isUniversal
             }
         }
-        if !conflicts {
+        if let conflict {
+            demoted += tracker.record(package, refusedBy: conflict)
+        } else {
             solution.decide(package, version: version, universeCount: provider.universeCount(package))
         }
-        return package
+        return [package]
+    }
+
+    /// Undoes the decisions of newly demoted culprits (back to the level before the earliest one), so
+    /// they are decided again after the packages they kept refusing. Learned incompatibilities stay:
+    /// they hold whatever the partial solution. Returns whether anything was undone.
+    private func undoDemoted() -> Bool {
+        defer { demoted = [] }
+        let levels = demoted.compactMap { package in
+            solution.assignments.first { $0.isDecision && $0.term.package == package }?.level
+        }
+        guard let earliest = levels.min() else { return false }
+        solution.backtrack(to: max(earliest - 1, 1))
+        return true
     }
 }
 

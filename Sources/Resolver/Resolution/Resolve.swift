@@ -17,11 +17,16 @@ public struct ResolveRequest: Sendable {
     /// Every requirement must then be an exact pin and every resolved file must be listed.
     public var hashes: [PackageName: Set<String>]?
     public var fetchPolicy: FetchPolicy
+    /// How many candidates (and metadata bytes) the solver may read before it gives up.
+    public var budget: ResolutionBudget
+    /// Counts what the resolution fetches, for a progress line.
+    public var meter: TransferMeter
 
     public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
                 index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
                 prereleases: Bool = false, hashes: [PackageName: Set<String>]? = nil,
-                fetchPolicy: FetchPolicy = FetchPolicy()) {
+                fetchPolicy: FetchPolicy = FetchPolicy(), budget: ResolutionBudget = ResolutionBudget(),
+                meter: TransferMeter = TransferMeter()) {
         self.requirements = requirements
         self.constraints = constraints
         self.target = target
@@ -31,6 +36,8 @@ public struct ResolveRequest: Sendable {
         self.prereleases = prereleases
         self.hashes = hashes
         self.fetchPolicy = fetchPolicy
+        self.budget = budget
+        self.meter = meter
     }
 }
 
@@ -58,7 +65,7 @@ public struct Resolution: Sendable {
     /// Sorted by name.
     public var distributions: [ResolvedDistribution]
     public var target: TargetPlatform
-    /// Things to tell the user (yanked files in use).
+    /// Things to tell the user (yanked files in use, skipped candidates, a long backtrack).
     public var warnings: [String]
 }
 
@@ -68,6 +75,10 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
     case noSolution(String)
     /// Hash-checking mode needs `==` pins.
     case unpinnedInHashMode(String)
+    /// The solver read `candidates` candidates' metadata (`bytes` of it on versions beyond each
+    /// project's first) without finding a solution;
+    /// `advice` names the packages that kept conflicting and the requirement to add.
+    case budgetExhausted(candidates: Int, bytes: Int64, budget: ResolutionBudget, advice: String?)
 
     public var description: String {
         switch self {
@@ -75,8 +86,15 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
         case let .unpinnedInHashMode(requirement):
             "Hash-checking mode needs every requirement pinned with ==, but \"\(requirement)\" is not; pin it "
                 + "or drop the --hash options."
+        case let .budgetExhausted(candidates, bytes, budget, advice):
+            "The resolution stopped after reading the metadata of \(candidates) candidate versions "
+                + "(\(Self.mebibytes(bytes)) spent backtracking) without finding a solution; the limit is "
+                + "\(budget.candidates) candidates or \(Self.mebibytes(budget.bytes)) of backtracking. "
+                + (advice ?? "Bound the versions of the packages with the most releases to make the search short.")
         }
     }
+
+    private static func mebibytes(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 }
 
 /// Chooses and fetches the wheels for a target.
@@ -89,7 +107,7 @@ public enum Resolver {
     public static func resolve(_ request: ResolveRequest) async throws -> Resolution {
         let cache = try Cache(directory: request.cacheDirectory)
         let client = IndexClient(configuration: request.index, cache: cache, offline: request.offline,
-                                 policy: request.fetchPolicy)
+                                 policy: request.fetchPolicy, meter: request.meter)
         return try await resolve(request, client: client)
     }
 
@@ -108,10 +126,15 @@ public enum Resolver {
             client: client, target: request.target, requirements: request.requirements,
             constraints: request.constraints, prereleases: request.prereleases, allowedHashes: request.hashes)
         let decisions: [SolverPackage: Int]
+        let solver = PubGrubSolver(provider: provider, budget: request.budget)
         do {
-            decisions = try await PubGrubSolver(provider: provider).solve()
+            decisions = try await solver.solve()
         } catch let failure as SolverFailure {
             throw ResolutionError.noSolution(ConflictReport(provider: provider).text(for: failure.incompatibility))
+        } catch let exhausted as BudgetExhausted {
+            throw ResolutionError.budgetExhausted(candidates: exhausted.spending.candidates,
+                                                  bytes: exhausted.spending.bytes, budget: request.budget,
+                                                  advice: exhausted.advice)
         }
         var chosen: [(PackageName, Int, Candidates.Choice)] = []
         var dependencies: [PackageName: Set<PackageName>] = [:]
@@ -130,7 +153,10 @@ public enum Resolver {
             return result
         }
         let selected = Set(chosen.map(\.0))
-        var warnings: [String] = []
+        var warnings = provider.notes
+        if solver.tracker.conflicts >= request.budget.backtrackWarning, let advice = solver.tracker.advice {
+            warnings.append("The resolution backtracked through \(solver.tracker.conflicts) conflicts: " + advice)
+        }
         let distributions = chosen.sorted { $0.0 < $1.0 }.map { name, _, choice in
             let local = fetched[name]!
             if let reason = choice.file.yanked {

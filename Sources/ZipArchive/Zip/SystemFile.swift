@@ -4,9 +4,18 @@ import Foundation
 import Glibc
 #endif
 
+/// Bytes read by position: a file on disk, or the pieces of a remote archive fetched by range.
+protocol PositionalBytes {
+    /// How messages name the archive.
+    var path: String { get }
+    var size: UInt64 { get }
+    /// Reads `count` bytes at `offset`, or fewer at the end.
+    func read(count: Int, at offset: UInt64) throws -> [UInt8]
+}
+
 /// An open read-only file read with positional reads (`pread`), so several threads can share one
 /// descriptor without a shared seek position. Closed when the last reference goes away.
-final class ReadOnlyFile: Sendable {
+final class ReadOnlyFile: Sendable, PositionalBytes {
     let path: String
     let descriptor: Int32
     let size: UInt64
