@@ -21,7 +21,7 @@ public struct IndexOptions: Sendable, Equatable {
     public var offline: Bool
     /// `--cache-dir`; `nil` means the default cache location.
     public var cacheDirectory: String?
-    /// `--timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
+    /// `--index-timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
     /// pip's 15 s.
     public var timeout: Double?
 

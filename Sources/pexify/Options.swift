@@ -101,13 +101,15 @@ struct IndexArguments: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The wheel and metadata cache directory.", valueName: "dir"))
     var cacheDirectory: String?
 
-    @Option(help: ArgumentHelp("Seconds without data before a download attempt fails (default: PIP_DEFAULT_TIMEOUT, else 15).",
+    // Not --timeout as in pip: in pexify that is a Lambda function's timeout (deploy, invoke).
+    @Option(name: .customLong("index-timeout"),
+            help: ArgumentHelp("Seconds without data before a download attempt fails (default: PIP_DEFAULT_TIMEOUT, else 15).",
                                valueName: "seconds"))
     var timeout: Double?
 
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout.isFinite) {
-            throw ValidationError("--timeout must be a positive number of seconds, not \(timeout).")
+            throw ValidationError("--index-timeout must be a positive number of seconds, not \(timeout).")
         }
     }
 
