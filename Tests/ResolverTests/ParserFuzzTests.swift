@@ -1,6 +1,6 @@
 import Basics
 import Foundation
-import Resolver
+@testable import Resolver
 import TestSupport
 import Testing
 
@@ -181,5 +181,101 @@ import Testing
             _ = try PyLock.read(path: path, target: target)
         }
         #expect(outcome.isSound, "\(outcome)")
+    }
+
+    /// uv's and Pipenv's locks (Poetry's needs a pyproject.toml beside it), and a malformed digest in
+    /// each refused with the entry named, before anything is downloaded.
+    @Test(.enabled(if: hasWheelhouse, "needs the wheelhouse (scripts/setup-test-env.sh)"))
+    func foreignLockFiles() throws {
+        let target = try TargetPlatform.lambda(runtime: "python3.12", architecture: "x86_64")
+        let wheels = Self.wheelhouse.prefix(3)
+        var uv = """
+            version = 1
+            revision = 2
+            requires-python = ">=3.12"
+
+            [[package]]
+            name = "app"
+            version = "0.1.0"
+            source = { virtual = "." }
+            dependencies = [\(wheels.map { "{ name = \"\(try! WheelFilename($0.0).name.rawValue)\" }" }.joined(separator: ", "))]
+
+            """
+        var pipfile = "{\"_meta\": {\"pipfile-spec\": 6, \"requires\": {\"python_version\": \"3.12\"}, "
+            + "\"sources\": [{\"name\": \"pypi\", \"url\": \"https://packages.invalid/simple\", \"verify_ssl\": true}]},\n"
+            + "\"default\": {"
+        for (index, (name, hash, size)) in wheels.enumerated() {
+            let parsed = try WheelFilename(name)
+            uv += """
+
+                [[package]]
+                name = "\(parsed.name.rawValue)"
+                version = "\(parsed.version)"
+                source = { registry = "https://packages.invalid/simple" }
+                wheels = [
+                    { url = "https://packages.invalid/files/\(name)", hash = "sha256:\(hash)", size = \(size) },
+                ]
+
+                """
+            pipfile += (index == 0 ? "" : ",\n") + "\"\(parsed.name.rawValue)\": {\"hashes\": [\"sha256:\(hash)\"], "
+                + "\"index\": \"pypi\", \"markers\": \"python_version >= '3.8'\", \"version\": \"==\(parsed.version)\"}"
+        }
+        pipfile += "}, \"develop\": {}}\n"
+        let uvPath = Mutations.scratchPath("uv.lock"), pipfilePath = Mutations.scratchPath("Pipfile.lock")
+        defer { unlink(uvPath); unlink(pipfilePath) }
+        for (seed, path, read) in [
+            (uv, uvPath, { try UvLock.read(path: uvPath, target: target) }),
+            (pipfile, pipfilePath, { try PipfileLock.read(path: pipfilePath, target: target) }),
+        ] as [(String, String, () throws -> LockedSet)] {
+            try seed.write(toFile: path, atomically: false, encoding: .utf8)
+            #expect(try read().packages.count == wheels.count, "the seed itself must be a valid lock")
+            let outcome = FuzzOutcome.run(Mutations.of([seed], count: 1200, seed: 18, maxPrefixes: 150),
+                                          expecting: LockError.self) { bytes in
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                _ = try read()
+            }
+            #expect(outcome.isSound, "\(path): \(outcome)")
+
+            try seed.replacingOccurrences(of: "sha256:" + wheels[wheels.startIndex].1, with: "sha256:not-hex")
+                .write(toFile: path, atomically: false, encoding: .utf8)
+            #expect {
+                _ = try read()
+            } throws: { error in
+                String(describing: error).contains("\"not-hex\" is not 64 hex digits")
+            }
+        }
+    }
+
+    /// Table headers toml++ 3.4 asserts on (found by `foreignLockFiles`) are refused before it sees
+    /// them; what only looks similar (a nested array on its own line, brackets in strings) still parses,
+    /// as Python's tomllib agrees.
+    @Test(arguments: ["[.a]\n", "x = 1\n[[.12\"\n", "[[ {x = 1}]]\n", "  [\u{e9}t\u{e9}]\n", "[\t.\"a\"]\n"])
+    func tableHeadersTomlPlusPlusCannotParseAreRefused(text: String) throws {
+        #expect(throws: TOMLText.UnkeyedTableHeader.self) { _ = try TOMLText.parse(text) }
+        let path = Mutations.scratchPath("header-uv.lock")
+        defer { unlink(path) }
+        try text.write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(throws: LockError.self) {
+            _ = try UvLock.read(path: path, target: try TargetPlatform.lambda(runtime: "python3.12"))
+        }
+    }
+
+    @Test func tomlThatOnlyLooksLikeABadHeaderStillParses() throws {
+        let text = """
+            a = [
+              [1, 2],
+              [ {x = 1} ],
+            ]
+            b = \"\"\"
+            [.not a header]
+            \"\"\"
+            c = '[.neither'  # [.nor this]
+            [t."[.quoted]"]
+            d = 1
+            """
+        let table = try TOMLText.parse(text)
+        #expect(table["t"]?.table?["[.quoted]"]?.table?["d"]?.int == 1)
+        let oracle = try python("import sys, tomllib; print(sorted(tomllib.loads(sys.argv[1])))", arguments: [text])
+        #expect(oracle.trimmingCharacters(in: .whitespacesAndNewlines) == "['a', 'b', 'c', 't']")
     }
 }

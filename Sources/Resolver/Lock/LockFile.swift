@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import TOMLKit
 
@@ -25,7 +26,7 @@ public enum LockFormat: String, Sendable, CaseIterable {
             }
             throw LockError.unrecognized(path: path)
         }
-        guard let document = try? TOMLTable(string: text) else { throw LockError.unrecognized(path: path) }
+        guard let document = try? TOMLText.parse(text) else { throw LockError.unrecognized(path: path) }
         if document["lock-version"] != nil && document["packages"] != nil { return .pylock }
         if document["metadata"]?.table?["content-hash"] != nil { return .poetry }
         if document["version"]?.int != nil && document["package"] != nil { return .uv }
@@ -70,7 +71,7 @@ public enum LockFile {
     }
 
     static func toml(path: String) throws -> TOMLTable {
-        do { return try TOMLTable(string: try text(path: path)) } catch let error as LockError { throw error } catch {
+        do { return try TOMLText.parse(try text(path: path)) } catch let error as LockError { throw error } catch {
             throw LockError.unreadable(path: path, reason: "it is not valid TOML (\(error))")
         }
     }
@@ -83,9 +84,14 @@ public enum LockFile {
     }
 
     /// The hex digest of a `sha256:HEX` hash, or nil for another algorithm.
-    static func sha256(_ text: String) -> String? {
+    /// - Throws: `LockError.invalid` naming `entry` when the digest is not 64 hex digits: it could match
+    ///   no file, and is refused before anything is downloaded.
+    static func sha256(_ text: String, path: String, entry: String) throws -> String? {
         let parts = text.split(separator: ":", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "sha256" else { return nil }
+        guard isHexDigest(parts[1], algorithm: "sha256") == true else {
+            throw LockError.invalid(path: path, entry: entry, reason: "the sha256 hash \"\(parts[1])\" is not 64 hex digits")
+        }
         return parts[1].lowercased()
     }
 

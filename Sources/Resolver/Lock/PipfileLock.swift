@@ -36,7 +36,9 @@ public enum PipfileLock {
                 for kind in ["git", "path", "file"] where table[kind] != nil {
                     throw LockError.needsBuild(path: path, entry: entry, kind: kind == "git" ? "a vcs source" : "a local \(kind)")
                 }
-                let hashes = (table["hashes"] as? [String] ?? []).compactMap(LockFile.sha256)
+                let hashes = try (table["hashes"] as? [String] ?? []).compactMap {
+                    try LockFile.sha256($0, path: path, entry: entry + ".hashes")
+                }
                 // Pipenv resolves for its own Python and platform only: a package whose markers did not
                 // hold there is listed unpinned.
                 guard let pin = table["version"] as? String, pin.hasPrefix("=="), !hashes.isEmpty else {

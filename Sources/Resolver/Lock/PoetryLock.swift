@@ -193,7 +193,8 @@ public enum PoetryLock {
             guard let url, url.hasSuffix(".whl") else {
                 throw LockError.needsBuild(path: path, entry: "\(label) \(rawVersion)", kind: "a source archive")
             }
-            let hash = (table["files"]?.array ?? []).compactMap { $0.table?["hash"]?.string }.compactMap(LockFile.sha256).first
+            let hash = try (table["files"]?.array ?? []).compactMap { $0.table?["hash"]?.string }
+                .compactMap { try LockFile.sha256($0, path: path, entry: label) }.first
             guard let hash else { throw LockError.invalid(path: path, entry: label, reason: "the file has no sha256 hash") }
             let location = kind == "url" ? LockedFile(filename: nil, url: url, sha256: hash)
                 : LockedFile(filename: nil, path: LockFile.absolute(url, lockPath: path), sha256: hash)
@@ -201,7 +202,8 @@ public enum PoetryLock {
                                  index: nil)
         default:
             let files = try (table["files"]?.array ?? []).compactMap(\.table).map { file in
-                guard let filename = file["file"]?.string, let sha256 = file["hash"]?.string.flatMap(LockFile.sha256) else {
+                guard let filename = file["file"]?.string,
+                      let sha256 = try file["hash"]?.string.flatMap({ try LockFile.sha256($0, path: path, entry: label) }) else {
                     throw LockError.invalid(path: path, entry: label, reason: "a file needs a name and a sha256 hash")
                 }
                 return LockedFile(filename: filename, sha256: sha256)

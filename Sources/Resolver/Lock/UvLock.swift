@@ -138,7 +138,7 @@ public enum UvLock {
         let base = registry.map { $0.contains("://") ? nil : LockFile.absolute($0, lockPath: path) } ?? nil
         var files: [LockedFile] = []
         for wheel in table["wheels"]?.array?.compactMap(\.table) ?? [] {
-            guard let hash = wheel["hash"]?.string, let sha256 = LockFile.sha256(hash) else {
+            guard let hash = wheel["hash"]?.string, let sha256 = try LockFile.sha256(hash, path: path, entry: entry) else {
                 throw LockError.invalid(path: path, entry: entry, reason: "a wheel has no sha256 hash")
             }
             var localPath = wheel["path"]?.string.map { file in
