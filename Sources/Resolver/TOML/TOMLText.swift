@@ -1,77 +1,99 @@
 import TOMLKit
 
 /// TOML from files pexify did not write (locks, `pyproject.toml`), parsed with TOMLKit after refusing
-/// the one shape its toml++ 3.4 parser does not check: a table header whose first character cannot
-/// start a key (`[.a]`, `[[{`). toml++ asserts on it (an abort in a debug build) and, with `NDEBUG`,
-/// tells the optimiser the case cannot happen, so its error path may be compiled away. The fuzz
-/// tests (`ParserFuzzTests`) found it in a cut-off `uv.lock`.
+/// the shapes its toml++ 3.4 parser does not check before asserting: a table header whose first
+/// character cannot start a key (`[.a]`), and a `}` where an array expects a value (`[}]`, `[1, }`).
+/// toml++ aborts on them in a debug build and, with `NDEBUG`, tells the optimiser they cannot happen,
+/// so its error path may be compiled away. The fuzz tests (`ParserFuzzTests`) found both in cut-off
+/// and mutated locks. Both shapes are invalid TOML, so nothing valid is refused.
 enum TOMLText {
-    /// A table header toml++ cannot be trusted with.
-    struct UnkeyedTableHeader: Error, CustomStringConvertible {
+    /// A shape toml++ cannot be trusted with.
+    struct Refused: Error, CustomStringConvertible {
         var line: Int
-        var description: String { "line \(line): a table header must start with a key" }
+        var reason: String
+        var description: String { "line \(line): \(reason)" }
     }
 
     static func parse(_ text: String) throws -> TOMLTable {
-        if let line = unkeyedTableHeader(in: Array(text.utf8)) { throw UnkeyedTableHeader(line: line) }
+        if let refused = uncheckedShape(in: Array(text.utf8)) { throw refused }
         return try TOMLTable(string: text)
     }
 
-    /// The line of the first `[` or `[[` that starts a statement (at a line's start, outside strings,
-    /// comments and bracketed values) and is followed by something other than a bare-key character, a
-    /// quote or `]`; toml++ reports everything else as an error itself.
-    static func unkeyedTableHeader(in bytes: [UInt8]) -> Int? {
-        var index = 0, line = 1, depth = 0, atLineStart = true
+    /// The first unchecked shape, scanning as toml++ does: strings and comments skipped, `[` at a
+    /// statement's start a table header, other `[` and `{` values that nest.
+    static func uncheckedShape(in bytes: [UInt8]) -> Refused? {
+        enum Nesting { case array, inlineTable }
+        var index = 0, line = 1, atStatementStart = true, expectingArrayValue = false
+        var nesting: [Nesting] = []
         func at(_ position: Int) -> UInt8? { position < bytes.count ? bytes[position] : nil }
-        func startsWith(_ literal: String, _ position: Int) -> Bool {
-            Array(literal.utf8).enumerated().allSatisfy { at(position + $0.offset) == $0.element }
-        }
+        func skipLine() { while let rest = at(index), rest != UInt8(ascii: "\n") { index += 1 } }
         while let byte = at(index) {
             if byte == UInt8(ascii: "\n") {
-                line += 1; atLineStart = true; index += 1; continue
+                line += 1; index += 1
+                atStatementStart = nesting.isEmpty
+                continue
             }
-            if atLineStart, byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+            if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
                 index += 1; continue
             }
-            if atLineStart, depth == 0, byte == UInt8(ascii: "[") {
+            if byte == UInt8(ascii: "#") { skipLine(); continue }
+            if atStatementStart, byte == UInt8(ascii: "[") {
                 var next = index + 1
                 if at(next) == UInt8(ascii: "[") { next += 1 }
                 while at(next) == UInt8(ascii: " ") || at(next) == UInt8(ascii: "\t") { next += 1 }
-                if let first = at(next), !(isBareKeyByte(first) || first == UInt8(ascii: "\"") || first == UInt8(ascii: "'")
-                                            || first == UInt8(ascii: "]")) {
-                    return line
+                if let first = at(next), !(isBareKeyByte(first) || first == UInt8(ascii: "\"")
+                                            || first == UInt8(ascii: "'") || first == UInt8(ascii: "]")) {
+                    return Refused(line: line, reason: "a table header must start with a key")
                 }
-                while let rest = at(index), rest != UInt8(ascii: "\n") { index += 1 }
+                skipLine()
                 continue
             }
-            atLineStart = false
+            atStatementStart = false
+            if expectingArrayValue, byte == UInt8(ascii: "}") {
+                return Refused(line: line, reason: "an array holds '}' where a value belongs")
+            }
+            expectingArrayValue = false
             switch byte {
-            case UInt8(ascii: "#"):
-                while let rest = at(index), rest != UInt8(ascii: "\n") { index += 1 }
-                continue
             case UInt8(ascii: "\""), UInt8(ascii: "'"):
-                let multiLine = startsWith(byte == UInt8(ascii: "\"") ? "\"\"\"" : "'''", index)
-                index += multiLine ? 3 : 1
-                while let inner = at(index) {
-                    if byte == UInt8(ascii: "\""), inner == UInt8(ascii: "\\") { index += 2; continue }
-                    if inner == UInt8(ascii: "\n") {
-                        if !multiLine { break }
-                        line += 1
-                    }
-                    if inner == byte, !multiLine || (at(index + 1) == byte && at(index + 2) == byte) {
-                        index += multiLine ? 3 : 1
-                        break
-                    }
-                    index += 1
-                }
+                skipString(bytes, &index, &line)
                 continue
-            case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth = max(0, depth - 1)
-            default: break
+            case UInt8(ascii: "["):
+                nesting.append(.array); expectingArrayValue = true
+            case UInt8(ascii: "{"):
+                nesting.append(.inlineTable)
+            case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                _ = nesting.popLast()
+            case UInt8(ascii: ","):
+                expectingArrayValue = nesting.last == .array
+            default:
+                break
             }
             index += 1
         }
         return nil
+    }
+
+    /// Moves `index` past the string starting there (basic or literal, single- or multi-line).
+    private static func skipString(_ bytes: [UInt8], _ index: inout Int, _ line: inout Int) {
+        let quote = bytes[index]
+        let multiLine = index + 2 < bytes.count && bytes[index + 1] == quote && bytes[index + 2] == quote
+        index += multiLine ? 3 : 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if quote == UInt8(ascii: "\""), byte == UInt8(ascii: "\\") { index += 2; continue }
+            if byte == UInt8(ascii: "\n") {
+                if !multiLine { return }
+                line += 1
+            }
+            if byte == quote {
+                if !multiLine { index += 1; return }
+                if index + 2 < bytes.count, bytes[index + 1] == quote, bytes[index + 2] == quote {
+                    index += 3
+                    return
+                }
+            }
+            index += 1
+        }
     }
 
     private static func isBareKeyByte(_ byte: UInt8) -> Bool {
