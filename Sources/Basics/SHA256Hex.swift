@@ -39,3 +39,15 @@ public func hex(_ bytes: some Sequence<UInt8>) -> String {
     }
     return String(decoding: text, as: UTF8.self)
 }
+
+/// A SHA-256 over bytes that arrive in pieces (a wheel entry as it is inflated).
+public struct SHA256Stream {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    /// The 32-byte digest.
+    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}
