@@ -32,35 +32,55 @@ extension NativeCheck {
 
 extension NativeFacts {
     /// The facts of a wheel entry whose first bytes, `prefix`, are already inflated (the whole entry
-    /// when it is that small); nil when it is not ELF. What the parser asks for beyond the prefix (the
-    /// dynamic segment of a large library follows its code) is inflated in further streaming passes that
-    /// keep only those ranges, so even libtorch is read in little memory.
-    public static func read(_ zipEntry: ZipEntry, in archive: String, prefix: [UInt8]) throws -> NativeFacts? {
+    /// when it is that small), with whatever later ranges were `captured` in the same pass; nil when it
+    /// is not ELF. What the parser asks for beyond those (the version tables of a large library) is
+    /// inflated in further streaming passes that keep only those ranges, so even libtorch is read in
+    /// little memory.
+    public static func read(_ zipEntry: ZipEntry, in archive: String, prefix: [UInt8],
+                            captured: [Range<Int>: [UInt8]] = [:]) throws -> NativeFacts? {
         guard ELFInfo.isELF(prefix) else { return nil }
         guard UInt64(prefix.count) < zipEntry.uncompressedSize else { return NativeFacts(bytes: prefix) }
-        var pieces: [Range<Int>: [UInt8]] = [0..<prefix.count: prefix]
+        var pieces = captured.merging([0..<prefix.count: prefix]) { kept, _ in kept }
         for _ in 0..<4 {
-            var missing: Set<Range<Int>> = []
-            let info: ELFInfo
-            do {
-                info = try ELFInfo(size: Int(zipEntry.uncompressedSize)) { offset, count in
-                    let wanted = offset..<offset + count
-                    for (range, bytes) in pieces where range.lowerBound <= wanted.lowerBound
-                        && wanted.upperBound <= range.lowerBound + bytes.count {
-                        return Array(bytes[(wanted.lowerBound - range.lowerBound)..<(wanted.upperBound - range.lowerBound)])
-                    }
-                    // The parser walks a table an entry at a time; a window takes in the rest of it in this pass.
-                    missing.insert(wanted.lowerBound..<wanted.lowerBound + max(count, NativeCheck.elfWindowBytes))
-                    throw PrefixExhausted()
-                }
-            } catch {
-                if missing.isEmpty { return .unreadable(error) }
+            switch parse(size: Int(zipEntry.uncompressedSize), pieces: pieces) {
+            case .facts(let facts): return facts
+            case .needs(let missing):
                 pieces.merge(try zipEntry.inflated(in: archive, ranges: missing)) { kept, _ in kept }
-                continue
             }
-            return .elf(ELFFacts(info))
         }
         return NativeFacts(bytes: try zipEntry.inflated(in: archive))
+    }
+
+    /// The ranges past `prefix` that the parser reads first (a library's dynamic segment, which lies
+    /// after its code): a pass that inflates the whole entry anyway can keep them on the way.
+    public static func rangesWanted(after prefix: [UInt8], size: Int) -> Set<Range<Int>> {
+        guard ELFInfo.isELF(prefix), prefix.count < size,
+              case .needs(let missing) = parse(size: size, pieces: [0..<prefix.count: prefix]) else { return [] }
+        return missing.filter { $0.lowerBound >= prefix.count }
+    }
+
+    private enum Attempt {
+        case facts(NativeFacts)
+        case needs(Set<Range<Int>>)
+    }
+
+    /// Parses from the inflated `pieces`; when the parser reads outside them, the ranges to inflate next.
+    private static func parse(size: Int, pieces: [Range<Int>: [UInt8]]) -> Attempt {
+        var missing: Set<Range<Int>> = []
+        do {
+            return .facts(.elf(ELFFacts(try ELFInfo(size: size) { offset, count in
+                let wanted = offset..<offset + count
+                for (range, bytes) in pieces where range.lowerBound <= wanted.lowerBound
+                    && wanted.upperBound <= range.lowerBound + bytes.count {
+                    return Array(bytes[(wanted.lowerBound - range.lowerBound)..<(wanted.upperBound - range.lowerBound)])
+                }
+                // The parser walks a table an entry at a time; a window takes in the rest of it in one pass.
+                missing.insert(wanted.lowerBound..<wanted.lowerBound + max(count, NativeCheck.elfWindowBytes))
+                throw PrefixExhausted()
+            })))
+        } catch {
+            return missing.isEmpty ? .facts(.unreadable(error)) : .needs(missing)
+        }
     }
 
     private struct PrefixExhausted: Error {}

@@ -114,25 +114,37 @@ public struct VerifiedWheel: Sendable, Hashable, Codable {
         var facts: [String: NativeFacts] = [:]
         try OrderedPipeline.run(
             count: order.count, workers: workers, maxCostInFlight: order.count, maxItemsInFlight: order.count,
-            cost: { _ in 1 }, makeWorker: {},
+            maxBatchItems: 1, cost: { _ in 1 }, makeWorker: {},
             prepare: { _, position in
                 let entry = files[order[position]]
                 var hash = SHA256Stream()
-                // The first bytes are kept while they may be an ELF object, for its facts.
+                // The first bytes are kept while they may be an ELF object, for its facts, and then the
+                // ranges its parser will want further on (the dynamic segment after the code).
                 var prefix: [UInt8] = []
                 var keeping = true
+                var wanted: Set<Range<Int>> = []
+                var captured: [Range<Int>: [UInt8]] = [:]
+                var offset = 0
                 try reader.verify(entry) { chunk in
                     hash.update(chunk)
-                    guard keeping else { return }
-                    prefix.append(contentsOf: chunk.prefix(NativeCheck.elfPrefixBytes - prefix.count))
-                    if prefix.count >= 4 && !ELFInfo.isELF(prefix) {
-                        prefix = []
-                        keeping = false
-                    } else {
-                        keeping = prefix.count < NativeCheck.elfPrefixBytes
+                    defer { offset += chunk.count }
+                    if keeping {
+                        prefix.append(contentsOf: chunk.prefix(NativeCheck.elfPrefixBytes - prefix.count))
+                        if prefix.count >= 4 && !ELFInfo.isELF(prefix) {
+                            prefix = []
+                            keeping = false
+                        } else if prefix.count == NativeCheck.elfPrefixBytes {
+                            keeping = false
+                            wanted = NativeFacts.rangesWanted(after: prefix, size: Int(entry.uncompressedSize))
+                        }
+                    }
+                    for range in wanted where range.overlaps(offset..<offset + chunk.count) {
+                        let lower = max(range.lowerBound, offset) - offset
+                        let upper = min(range.upperBound, offset + chunk.count) - offset
+                        captured[range, default: []].append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[lower..<upper]))
                     }
                 }
-                return (hash.finalize(), try NativeFacts.read(entry, in: reader.path, prefix: prefix))
+                return (hash.finalize(), try NativeFacts.read(entry, in: reader.path, prefix: prefix, captured: captured))
             },
             consume: { position, result in
                 let index = order[position]
