@@ -9,7 +9,7 @@ extension NativeCheck {
     /// version table is a few KiB).
     static let elfWindowBytes = 1 << 16
 
-    /// The violations of one archive entry, read as ``NativeFacts/read(_:in:prefix:)`` reads a wheel
+    /// The violations of one archive entry, read as ``NativeFacts/read(_:in:prefix:captured:)`` reads a wheel
     /// entry: a wheel entry larger than `prefixBytes` is inflated only that far, then only the ranges the
     /// parser asks for. Smaller entries and files on disk are read whole.
     public func violations(of entry: ArchiveEntry, prefixBytes: Int = elfPrefixBytes) throws -> [NativeViolation] {
