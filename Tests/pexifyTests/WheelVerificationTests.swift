@@ -47,6 +47,47 @@ import Testing
         #expect((try? FileManager.default.contentsOfDirectory(atPath: cache + "/tmp")) ?? [] == [])
     }
 
+    /// A lock pins a wheel by its sha256, not by its soundness: a damaged wheel locked as it was fails
+    /// the build from the lock just the same.
+    @Test(.enabled(if: (try? wheel("idna-")) != nil, "run scripts/setup-test-env.sh to fill the wheelhouse"),
+          arguments: [WheelMutation.crcBoth, .record])
+    func aLockedDamagedWheelFailsTheBuildFromTheLock(kind: WheelMutation) throws {
+        let directory = try TemporaryDirectory("pexify-locked-damage")
+        defer { directory.remove() }
+        let name = try #require(try Self.wheel("idna-"))
+        let wheels = directory.child("wheels"), lock = directory.child("pylock.toml")
+        try FileManager.default.createDirectory(atPath: wheels, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: TestEnvironment.wheelhouse + "/" + name, toPath: wheels + "/" + name)
+        try kind.apply(to: wheels + "/" + name, entry: "idna/core.py")
+        let offline = ["--no-index", "--find-links", wheels, "--cache-dir", directory.child("cache")]
+        try PexifyCLI.succeed(["lock", "idna", "--runtime", "python3.11", "-o", lock] + offline)
+
+        let output = directory.child("app.zip")
+        let result = try PexifyCLI.run(["--lock", lock, "--layout", "zip", "--runtime", "python3.11", "-o", output]
+            + offline)
+        #expect(result.status == 1, "\(result.summary)")
+        #expect(result.stderr.contains(name) && result.stderr.contains("idna/core.py"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    /// A wheel downloaded from an index whose sha256 matches what the index announces can still be
+    /// damaged (the index serves what was uploaded): it is verified when it enters the build.
+    @Test func aDownloadedDamagedWheelFails() throws {
+        let fixture = try IndexFixture([WheelSpec("dmg-demo", "1.0")])
+        defer { fixture.directory.remove() }
+        let wheel = fixture.wheels + "/" + WheelSpec("dmg-demo", "1.0").filename
+        try WheelMutation.record.apply(to: wheel, entry: "dmg_demo/__init__.py")
+        let server = try fixture.simpleServer()
+        let output = fixture.directory.child("app.zip")
+        let result = try PexifyCLI.run(["dmg-demo", "--index-url", server.baseURL + "/simple/", "--layout", "zip",
+                                        "--runtime", "python3.11", "--cache-dir", fixture.directory.child("cache"),
+                                        "-o", output])
+        #expect(result.status == 1, "\(result.summary)")
+        #expect(result.stderr.contains(WheelSpec("dmg-demo", "1.0").filename)
+                && result.stderr.contains("dmg_demo/__init__.py"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
     /// The control: the same wheels undamaged build, and `unzip -t` and CPython accept the archive.
     @Test(.enabled(if: (try? wheel("numpy-")) != nil, "run scripts/setup-test-env.sh to fill the wheelhouse"))
     func undamagedWheelsBuild() throws {
