@@ -50,3 +50,15 @@ public func isHexDigest(_ text: some StringProtocol, algorithm: String) -> Bool?
         (48...57).contains($0) || (97...102).contains($0) || (65...70).contains($0)
     }
 }
+
+/// A SHA-256 over bytes that arrive in pieces (a wheel entry as it is inflated).
+public struct SHA256Stream {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { hasher.update(bufferPointer: bytes) }
+
+    /// The 32-byte digest.
+    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}

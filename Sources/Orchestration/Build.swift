@@ -30,9 +30,18 @@ public enum Build {
 
         progress("Planning \(kept.count) distributions")
         let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
-        var distributions = try kept.map {
-            InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
-                                  sha256: $0.sha256)
+        // Every wheel, however it came (downloaded, found, locked), is verified the first time its sha256
+        // is seen and trusted by it afterwards.
+        var distributions: [InstalledDistribution] = []
+        if !kept.isEmpty {
+            let store = WheelStore(cache: try Cache(directory: request.index.cacheDirectory))
+            distributions = try kept.map { distribution in
+                let verified = try store.verifiedWheel(at: distribution.path, sha256: distribution.sha256)
+                return InstalledDistribution(
+                    plan: try WheelInstallPlan(wheelPath: distribution.path, verified: verified,
+                                               pythonVersion: pythonVersion),
+                    sha256: distribution.sha256)
+            }
         }
         var slimmed: [SlimReport] = []
         if request.slim {

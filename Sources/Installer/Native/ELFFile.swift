@@ -1,5 +1,5 @@
 /// The `e_machine` of an ELF object (System V ABI, *ELF header*): the instruction set it was built for.
-public struct ELFMachine: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+public struct ELFMachine: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     public var rawValue: UInt16
     public init(rawValue: UInt16) { self.rawValue = rawValue }
 
@@ -162,7 +162,7 @@ public struct ELFInfo: Sendable, Hashable {
 }
 
 /// Why bytes could not be read as an ELF object.
-public enum ELFError: Error, Sendable, Hashable, CustomStringConvertible {
+public enum ELFError: Error, Sendable, Hashable, Codable, CustomStringConvertible {
     case notELF
     case unsupported(String)
     case truncated(String)

@@ -1,6 +1,6 @@
 /// A glibc release such as 2.26, as named by the `GLIBC_x.y[.z]` symbol versions that an ELF object
 /// requires and by manylinux tags (PEP 600: `manylinux_x_y` means "glibc x.y or newer").
-public struct GlibcVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct GlibcVersion: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
     public var major: Int
     public var minor: Int
     public var patch: Int

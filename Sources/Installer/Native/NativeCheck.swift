@@ -81,19 +81,26 @@ public struct NativeCheck: Sendable {
 
     /// The violations of one archive file; empty when it is fine or is not an ELF object.
     public func violations(path: String, bytes: [UInt8]) -> [NativeViolation] {
-        guard ELFInfo.isELF(bytes) else { return [] }
-        let info: ELFInfo
-        do { info = try ELFInfo(parsing: bytes) } catch { return [.unreadable(path: path, error: error)] }
-        return violations(path: path, info: info)
+        NativeFacts(bytes: bytes).map { violations(path: path, facts: $0) } ?? []
     }
 
     /// The violations of an ELF object already parsed (e.g. through positional reads).
     public func violations(path: String, info: ELFInfo) -> [NativeViolation] {
-        var found: [NativeViolation] = []
-        if info.machine != target.machine {
-            found.append(.wrongMachine(path: path, found: info.machine, target: target))
+        violations(path: path, facts: .elf(ELFFacts(info)))
+    }
+
+    /// The violations of a file whose facts were recorded when its wheel was verified.
+    public func violations(path: String, facts: NativeFacts) -> [NativeViolation] {
+        let elf: ELFFacts
+        switch facts {
+        case .unreadable(let error): return [.unreadable(path: path, error: error)]
+        case .elf(let facts): elf = facts
         }
-        if let required = info.requiredGlibc, required > target.glibc {
+        var found: [NativeViolation] = []
+        if elf.machine != target.machine {
+            found.append(.wrongMachine(path: path, found: elf.machine, target: target))
+        }
+        if let required = elf.requiredGlibc, required > target.glibc {
             found.append(.glibcTooNew(path: path, required: required, target: target))
         }
         return found

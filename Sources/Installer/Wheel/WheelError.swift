@@ -9,6 +9,12 @@ public enum WheelError: Error, Sendable, Equatable {
     case malformedRecord(wheel: String, entry: String, reason: String)
     case notInRecord(wheel: String, entry: String)
     case recordSizeMismatch(wheel: String, entry: String, record: String, actual: UInt64)
+    /// RECORD gives a file no hash, or one pexify cannot check (PEP 427: every file but RECORD has one).
+    case unusableRecordHash(wheel: String, entry: String, hash: String)
+    case recordHashMismatch(wheel: String, entry: String, record: String, actual: String)
+    /// The strict reader refused the wheel, or an entry's bytes do not match its headers (`reason` is the
+    /// reader's own message, naming the entry).
+    case corrupt(wheel: String, reason: String)
     case unknownSchemeKey(wheel: String, entry: String, key: String)
     case installPathClash(wheel: String, path: String, first: String, second: String)
 }
@@ -34,6 +40,16 @@ extension WheelError: CustomStringConvertible {
         case let .recordSizeMismatch(wheel, entry, record, actual):
             return "The wheel '\(wheel)' lists '\(entry)' in RECORD with size \(record), but the entry holds "
                 + "\(actual) bytes. The wheel is corrupt; download or rebuild it."
+        case let .unusableRecordHash(wheel, entry, hash):
+            let given = hash.isEmpty ? "no hash" : "the hash '\(hash)'"
+            return "The wheel '\(wheel)' lists '\(entry)' in RECORD with \(given); every file but RECORD must carry "
+                + "a sha256=<urlsafe-base64> digest that installers check (PEP 427). Rebuild the wheel."
+        case let .recordHashMismatch(wheel, entry, record, actual):
+            return "The wheel '\(wheel)' lists '\(entry)' in RECORD with \(record), but the entry's bytes hash to "
+                + "\(actual). The wheel is corrupt or was altered; download or rebuild it."
+        case let .corrupt(wheel, reason):
+            return "The wheel '\(wheel)' failed verification and was not used: \(reason) Download or rebuild the "
+                + "wheel (remove the damaged file from the find-links directory or the cache first)."
         case let .unknownSchemeKey(wheel, entry, key):
             return "The wheel '\(wheel)' has the entry '\(entry)' under the unknown install scheme '\(key)'; "
                 + "only purelib, platlib, scripts, headers and data are allowed (PEP 427). Rebuild the wheel."

@@ -4,9 +4,9 @@ import ZipArchive
 
 /// A wheel mapped onto the file layout `pip install --target` produces, without unpacking it.
 ///
-/// The plan reads only the wheel's central directory and its small `.dist-info` files (`WHEEL`,
-/// `METADATA`, `RECORD`, `entry_points.txt`). Every other entry is later raw-copied from the wheel into the
-/// output archive, at its install path: the root and `.data/purelib|platlib` at the top, `.data/scripts` in
+/// The plan reads only the wheel's central directory; what it needs from the `.dist-info` files (`WHEEL`,
+/// `METADATA`, `RECORD`, `entry_points.txt`) comes from the wheel's ``VerifiedWheel``. Every entry is
+/// later raw-copied from the wheel into the output archive, at its install path: the root and `.data/purelib|platlib` at the top, `.data/scripts` in
 /// `bin/`, `.data/headers` in `include/site/pythonX.Y/<project>/`, `.data/data` at the top
 /// ([PEP 427](https://peps.python.org/pep-0427/); docs/formats/wheel-install.md). `RECORD` is rewritten
 /// when an entry moved, so that it lists the installed paths
@@ -39,62 +39,46 @@ public struct WheelInstallPlan: Sendable {
     public var consoleScripts: [String: String]
     /// Whether any file is a compiled extension or shared library (`.so`, `.so.N`, `.pyd`, `.dylib`).
     public var hasNativeCode: Bool
+    /// Wheel entry name → native facts of every ELF object in the wheel, recorded when it was verified.
+    public var nativeFacts: [String: NativeFacts]
     /// The installed files, in wheel order, with `RECORD` excluded (see ``record``).
     public var files: [InstalledFile]
     /// `RECORD`'s install path, its wheel entry, and the rewritten bytes when any entry moved.
     public var record: (path: String, source: ZipEntry, rewritten: [UInt8]?)
 
-    /// Reads and checks a wheel.
+    /// Verifies a wheel (``VerifiedWheel``) and plans its installation.
     /// - Parameters:
     ///   - wheelPath: the `.whl` file.
     ///   - pythonVersion: the target interpreter's `X.Y`, which names the directory `.data/headers` installs
     ///     into; by default taken from the wheel's last `cpXY` / `pyXY` tag.
-    /// - Throws: `ZipError` from the strict reader, `WheelError` for a wheel that breaks PEP 427, and the
-    ///   model's errors for a bad file name or metadata.
+    /// - Throws: `WheelError` for a damaged wheel or one that breaks PEP 427, and the model's errors for a
+    ///   bad file name.
     public init(wheelPath: String, pythonVersion: String? = nil) throws {
+        try self.init(wheelPath: wheelPath, verified: try VerifiedWheel(verifying: wheelPath),
+                      pythonVersion: pythonVersion)
+    }
+
+    /// Plans the installation of a wheel verified before (``WheelStore``): only its central directory is
+    /// read, no entry is inflated.
+    /// - Throws: `WheelError` for entries that have no place in the install scheme, `ZipError` from the
+    ///   strict reader.
+    public init(wheelPath: String, verified: VerifiedWheel, pythonVersion: String? = nil) throws {
         let wheel = (wheelPath as NSString).lastPathComponent
         let filename = try WheelFilename(wheel)
         let reader = try ZipReader(path: wheelPath)
-        let distInfo = try Self.findDistInfo(reader.entries, filename: filename, wheel: wheel)
-
-        func file(_ leaf: String) -> ZipEntry? {
-            reader.entry(named: distInfo + "/" + leaf)
+        let distInfo = verified.distInfoDirectory
+        guard let recordEntry = reader.entry(named: distInfo + "/RECORD") else {
+            throw WheelError.missingFile(wheel: wheel, entry: distInfo + "/RECORD")
         }
-        func required(_ leaf: String) throws -> ZipEntry {
-            guard let entry = file(leaf) else { throw WheelError.missingFile(wheel: wheel, entry: distInfo + "/" + leaf) }
-            return entry
-        }
-        let wheelEntry = try required("WHEEL"), metadataEntry = try required("METADATA")
-        let recordEntry = try required("RECORD")
-        let info = try WheelInfo(parsing: reader.contents(of: wheelEntry), wheel: wheel, entry: wheelEntry.name)
-        // Only `Name` is needed, as written (pip names the headers directory after it); resolution already
-        // read the rest of METADATA.
-        let metadataHeaders = emailHeaders(try reader.contents(of: metadataEntry))
-        guard let projectName = metadataHeaders.first(where: { $0.key == "name" })?.value else {
-            throw WheelError.malformedMetadataFile(wheel: wheel, entry: metadataEntry.name, reason: "it has no Name header")
-        }
-        let recordFile = try RecordFile(parsing: reader.contents(of: recordEntry), wheel: wheel, entry: recordEntry.name)
-        let scripts = try file("entry_points.txt").map {
-            try EntryPointsFile.consoleScripts(in: reader.contents(of: $0), wheel: wheel, entry: $0.name)
-        } ?? [:]
-
         let scheme = TargetInstallScheme(
             dataDirectory: String(distInfo.dropLast(".dist-info".count)) + ".data/",
-            projectName: projectName, pythonVersion: pythonVersion ?? Self.pythonVersion(ofTags: filename.pythonTags))
-        let recordRows = Dictionary(recordFile.rows.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
-        let unrecorded: Set<String> = [recordEntry.name, distInfo + "/RECORD.jws", distInfo + "/RECORD.p7s"]
+            projectName: verified.projectName,
+            pythonVersion: pythonVersion ?? Self.pythonVersion(ofTags: filename.pythonTags))
 
         var files: [InstalledFile] = []
         var claimed: [String: String] = [:]
         var moved: [String: String] = [:]
         for entry in reader.entries where !entry.isDirectory && entry.name != recordEntry.name {
-            if !unrecorded.contains(entry.name) {
-                guard let row = recordRows[entry.name] else { throw WheelError.notInRecord(wheel: wheel, entry: entry.name) }
-                if let size = UInt64(row.size), size != entry.uncompressedSize {
-                    throw WheelError.recordSizeMismatch(
-                        wheel: wheel, entry: entry.name, record: row.size, actual: entry.uncompressedSize)
-                }
-            }
             guard let path = try scheme.installPath(ofEntry: entry.name, wheel: wheel) else { continue }
             if let first = claimed.updateValue(entry.name, forKey: path) {
                 throw WheelError.installPathClash(wheel: wheel, path: path, first: first, second: entry.name)
@@ -102,21 +86,28 @@ public struct WheelInstallPlan: Sendable {
             if path != entry.name { moved[entry.name] = path }
             files.append(InstalledFile(path: path, source: entry, executable: (entry.unixMode ?? 0) & 0o111 != 0))
         }
-        let rewritten = moved.isEmpty ? nil : RecordFile(rows: recordFile.rows.map { row in
-            var row = row
-            row.path = moved[row.path] ?? row.path
-            return row
-        }).rendered()
+        var rewritten: [UInt8]?
+        if !moved.isEmpty {
+            // Only `.data` entries move, and verification keeps RECORD's text for every wheel that has them.
+            let text = try verified.recordText.map { Array($0.utf8) } ?? reader.contents(of: recordEntry)
+            let rows = try RecordFile(parsing: text, wheel: wheel, entry: recordEntry.name).rows.map { row in
+                var row = row
+                row.path = moved[row.path] ?? row.path
+                return row
+            }
+            rewritten = RecordFile(rows: rows).rendered()
+        }
 
         self.wheelPath = wheelPath
         self.filename = filename
         self.name = filename.name
         self.version = filename.version
-        self.projectName = projectName
+        self.projectName = verified.projectName
         self.distInfoDirectory = distInfo
-        self.rootIsPurelib = info.rootIsPurelib
-        self.consoleScripts = scripts
+        self.rootIsPurelib = verified.rootIsPurelib
+        self.consoleScripts = verified.consoleScripts
         self.hasNativeCode = files.contains { Self.isNativeLibrary($0.path) }
+        self.nativeFacts = verified.nativeFacts
         self.files = files
         self.record = (recordEntry.name, recordEntry, rewritten)
     }
@@ -143,27 +134,6 @@ public struct WheelInstallPlan: Sendable {
     static func isNativeLibrary(_ path: String) -> Bool {
         let leaf = path.split(separator: "/").last.map(String.init) ?? path
         return leaf.hasSuffix(".so") || leaf.contains(".so.") || leaf.hasSuffix(".pyd") || leaf.hasSuffix(".dylib")
-    }
-
-    /// The one top-level `.dist-info` directory whose name and version match the wheel's file name.
-    private static func findDistInfo(_ entries: [ZipEntry], filename: WheelFilename, wheel: String) throws -> String {
-        var candidates: Set<String> = []
-        for entry in entries {
-            guard let top = entry.name.split(separator: "/", maxSplits: 1).first, top.hasSuffix(".dist-info"),
-                  entry.name.count > top.count else { continue }
-            candidates.insert(String(top))
-        }
-        let matching = candidates.filter { directory in
-            let stem = directory.dropLast(".dist-info".count)
-            guard let dash = stem.lastIndex(of: "-") else { return false }
-            return (try? PackageName(String(stem[..<dash]))) == filename.name
-                && Version(String(stem[stem.index(after: dash)...])) == filename.version
-        }
-        guard matching.count == 1, let found = matching.first else {
-            throw WheelError.missingDistInfo(
-                wheel: wheel, expected: "\(filename.name)-\(filename.version).dist-info")
-        }
-        return found
     }
 
     /// `X.Y` from the last `cpXY`/`pyXY` python tag of a wheel (`3` when the tags name only a major version,

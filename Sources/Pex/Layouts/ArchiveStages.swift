@@ -58,7 +58,8 @@ public enum ArchiveStages {
         }
 
         if options.nativeCheck {
-            try checkNativeCode(assembly.plan, layers: options.layers, target: input.target)
+            try checkNativeCode(assembly.plan, layers: options.layers, target: input.target, recorded: Dictionary(
+                input.distributions.map { ($0.plan.wheelPath, $0.plan.nativeFacts) }, uniquingKeysWith: { first, _ in first }))
         }
         return PreparedArchive(
             plan: assembly.plan, prefix: laidOut.prefix, permissions: laidOut.permissions, handler: laidOut.handler,
@@ -67,8 +68,12 @@ public enum ArchiveStages {
     }
 
     /// Every shared object and executable file is checked if it is ELF: machine and newest `GLIBC_x.y`
-    /// against the target. Targets without glibc (macOS, musl) are not checked.
-    static func checkNativeCode(_ plan: ArchivePlan, layers: [FunctionLayer] = [], target: TargetPlatform) throws {
+    /// against the target. Wheel entries are judged by the facts recorded when their wheel was verified
+    /// (`recorded`: wheel path → entry name → facts; an entry without facts is not ELF), so nothing of a
+    /// wheel is inflated here; other files (user sources, generated files) are read. Targets without glibc
+    /// (macOS, musl) are not checked.
+    static func checkNativeCode(_ plan: ArchivePlan, layers: [FunctionLayer] = [], target: TargetPlatform,
+                                recorded: [String: [String: NativeFacts]] = [:]) throws {
         guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
         let check = NativeCheck(target: NativeTarget(
             machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
@@ -79,6 +84,11 @@ public enum ArchiveStages {
         try OrderedPipeline.run(
             count: candidates.count, workers: ProcessInfo.processInfo.activeProcessorCount,
             maxCostInFlight: candidates.count, maxItemsInFlight: 64, cost: { _ in 1 },
+            readyOutput: { index -> [NativeViolation]? in
+                let entry = candidates[index]
+                guard case let .rawCopy(archive, source) = entry.content, let facts = recorded[archive] else { return nil }
+                return facts[source.name].map { check.violations(path: entry.path, facts: $0) } ?? []
+            },
             makeWorker: {},
             prepare: { _, index in try check.violations(of: candidates[index]) },
             consume: { _, found in violations += found })

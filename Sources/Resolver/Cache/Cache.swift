@@ -7,7 +7,8 @@ import Foundation
 /// - `wheels/<sha256[0..<2]>/<sha256>/<filename>`: content-addressed wheels, verified on entry;
 /// - `metadata/<key>.METADATA`: core metadata keyed by the wheel's sha256 (or URL hash);
 /// - `pages/<sha256(url)>.{body,json}`: index pages with their HTTP validators;
-/// - `local/<sha256(path)>.json`: sha256 of find-links files keyed by size and mtime;
+/// - `local/<sha256(path)>.json`: sha256 of find-links files keyed by their stat (device, inode, size, mtime);
+/// - `verified/`: the verified wheel store (Installer's `WheelStore`);
 /// - `tmp/`: partial writes. Every entry is written to `tmp/` and renamed into place, so readers never
 ///   see a partial file and concurrent writers of the same entry simply replace identical bytes.
 public struct Cache: Sendable {
@@ -116,30 +117,43 @@ public struct Cache: Sendable {
 
     // MARK: Local files
 
-    private struct LocalRecord: Codable {
+    /// What identifies an unchanged file without reading it: the `stat(2)` key of device, inode, size and
+    /// modification time in nanoseconds. Replacing or editing the file changes one of them (the time at
+    /// least, which has nanosecond resolution).
+    private struct LocalRecord: Codable, Equatable {
         var path: String
-        var size: Int
-        var modified: Double
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modifiedSeconds: Int64
+        var modifiedNanoseconds: Int64
         var sha256: String
     }
 
-    /// The sha256 of a local file (a find-links wheel), remembered by path, size and mtime so an
-    /// unchanged file is hashed once.
+    /// The sha256 of a local file (a find-links wheel), remembered by its stat key (device, inode, size,
+    /// modification time in nanoseconds), so an unchanged file is hashed once and a changed one again.
     public func localSHA256(path: String) throws -> String {
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        let size = (attributes[.size] as? NSNumber)?.intValue ?? -1
-        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw IndexError.cache(path: path, reason: "it cannot be read (\(String(cString: strerror(errno))))")
+        }
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        var key = LocalRecord(
+            path: path, device: UInt64(truncatingIfNeeded: info.st_dev), inode: UInt64(truncatingIfNeeded: info.st_ino), size: Int64(info.st_size),
+            modifiedSeconds: Int64(modified.tv_sec), modifiedNanoseconds: Int64(modified.tv_nsec), sha256: "")
         let recordPath = "\(root)/local/\(sha256Hex(Data(path.utf8))).json"
         if let data = FileManager.default.contents(atPath: recordPath),
-           let record = try? JSONDecoder().decode(LocalRecord.self, from: data),
-           record.path == path, record.size == size, record.modified == modified {
-            return record.sha256
+           let record = try? JSONDecoder().decode(LocalRecord.self, from: data) {
+            key.sha256 = record.sha256
+            if record == key { return record.sha256 }
         }
-        let digest: String
-        do { digest = try sha256Hex(ofFile: path) } catch { throw IndexError.cache(path: path, reason: error.reason) }
-        let record = LocalRecord(path: path, size: size, modified: modified, sha256: digest)
-        try write(try JSONEncoder().encode(record), to: recordPath)
-        return digest
+        do { key.sha256 = try sha256Hex(ofFile: path) } catch { throw IndexError.cache(path: path, reason: error.reason) }
+        try write(try JSONEncoder().encode(key), to: recordPath)
+        return key.sha256
     }
 
     // MARK: Atomic writes

@@ -170,7 +170,10 @@ public final class IndexClient: Sendable {
     /// the whole wheel (downloaded into the cache) when the server does not honour ranges.
     public func metadata(for file: ProjectFile) async throws -> Data {
         try await metadataFiles.value(for: file.url) { [self] in
-            let key = file.sha256 ?? sha256Hex(Data(file.url.utf8))
+            // A local file is keyed by its contents (its stat-keyed sha256), never by its path, whose file
+            // may be rewritten with new contents.
+            let key = try file.localPath.map { try cache.localSHA256(path: $0) } ?? file.sha256
+                ?? sha256Hex(Data(file.url.utf8))
             if let cached = cache.metadata(key: key) { return cached }
             if let expected = file.metadataHashes, !offline, let data = try? await remoteMetadata(file, expected) {
                 metadataTransfers.add(data.count, for: file.url)
@@ -185,8 +188,7 @@ public final class IndexClient: Sendable {
             }
             if file.localPath == nil { metadataTransfers.add(file.size ?? 0, for: file.url) }
             let data = try WheelMetadataReader.metadata(ofWheel: try await wheel(for: file).path)
-            // A local file's metadata is not cached: its path may be rewritten with new contents.
-            if file.localPath == nil { try cache.storeMetadata(data, key: key) }
+            try cache.storeMetadata(data, key: key)
             return data
         }
     }

@@ -9,8 +9,10 @@ import Foundation
 /// is blocked behind later ones. Items whose output is known without work (`readyOutput`) skip the
 /// workers. What the consumer sees does not depend on the number of workers.
 public enum OrderedPipeline {
+    /// - Parameter maxBatchItems: how many items a worker claims at once at most; 1 when items differ so
+    ///   much in work (one huge library among small files) that a batch would leave a core idle.
     public static func run<Worker, Output: Sendable>(
-        count: Int, workers: Int, maxCostInFlight: Int, maxItemsInFlight: Int,
+        count: Int, workers: Int, maxCostInFlight: Int, maxItemsInFlight: Int, maxBatchItems: Int = 32,
         cost: @escaping @Sendable (Int) -> Int,
         readyOutput: @escaping @Sendable (Int) -> Output? = { _ in nil },
         makeWorker: @escaping @Sendable () throws -> Worker,
@@ -31,7 +33,8 @@ public enum OrderedPipeline {
             return
         }
         let state = PipelineState<Output>(count: count, workers: workers, maxCost: maxCostInFlight,
-                                          maxItems: maxItemsInFlight, cost: cost, ready: { readyOutput($0) != nil })
+                                          maxItems: maxItemsInFlight, maxBatchItems: maxBatchItems, cost: cost,
+                                          ready: { readyOutput($0) != nil })
         let finished = DispatchGroup()
         for number in 0..<min(workers, count) {
             finished.enter()
@@ -67,7 +70,7 @@ private final class PipelineState<Output: Sendable>: @unchecked Sendable {
     private let maxCost: Int
     private let maxItems: Int
     private let maxBatchCost: Int
-    private let maxBatchItems = 32
+    private let maxBatchItems: Int
     private let cost: @Sendable (Int) -> Int
     private let ready: @Sendable (Int) -> Bool
     private var next = 0
@@ -79,9 +82,10 @@ private final class PipelineState<Output: Sendable>: @unchecked Sendable {
     private var waitingWorkers = 0
     private var consumerWaiting = false
 
-    init(count: Int, workers: Int, maxCost: Int, maxItems: Int, cost: @escaping @Sendable (Int) -> Int,
-         ready: @escaping @Sendable (Int) -> Bool) {
+    init(count: Int, workers: Int, maxCost: Int, maxItems: Int, maxBatchItems: Int,
+         cost: @escaping @Sendable (Int) -> Int, ready: @escaping @Sendable (Int) -> Bool) {
         self.count = count
+        self.maxBatchItems = max(1, maxBatchItems)
         self.maxCost = maxCost
         self.maxItems = maxItems
         // A batch takes at most a worker's share of the budget, so the others have work too.

@@ -4,6 +4,7 @@
 ///   decoding stops there, and the CRC-32, which covers the whole entry, is not computed.
 func decodeEntry(_ entry: ZipEntry, in file: ReadOnlyFile, limit: UInt64 = .max,
                  sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    EntryDecodeCount.record(file.path)
     let whole = limit >= entry.uncompressedSize
     var crc = CRC32()
     var produced: UInt64 = 0

@@ -61,9 +61,10 @@ public struct ZipReader: Sendable {
         return bytes
     }
 
-    /// Inflates `entry` and checks its size and CRC-32 without keeping the bytes.
-    public func verify(_ entry: ZipEntry) throws {
-        try decodeEntry(entry, in: try ReadOnlyFile(path: path)) { _ in }
+    /// Inflates `entry` and checks its size and CRC-32, handing the bytes to `sink` chunk by chunk
+    /// (bounded buffers, so entries of any size) and keeping none of them.
+    public func verify(_ entry: ZipEntry, sink: (UnsafeRawBufferPointer) throws -> Void = { _ in }) throws {
+        try decodeEntry(entry, in: try ReadOnlyFile(path: path), sink: sink)
     }
 
     /// Each entry's bytes (local header through data) must end before the next entry's header starts,
