@@ -1,4 +1,5 @@
 import Pex
+import Resolver
 
 /// Which interpreter and platform the archive is for, as the user named it.
 public enum TargetSpecification: Sendable, Equatable {
@@ -43,6 +44,13 @@ public struct RequirementInputs: Sendable, Equatable {
     public var lockFile: String?
     /// Allow pre-releases everywhere.
     public var prereleases: Bool
+    /// `--project DIR`: local projects built into wheels and installed with their dependencies (path
+    /// requirements such as `./libs/shared` among `requirements` do the same).
+    public var projects: [String] = []
+    /// `--group NAME`: PEP 735 dependency groups of the first project's `pyproject.toml` (else `./pyproject.toml`).
+    public var groups: [String] = []
+    /// `--only-binary`, `--no-binary`, `--prefer-binary` (a requirements file's come first).
+    public var binaryPolicy = BinaryPolicy()
 
     public init(requirements: [String] = [], requirementFiles: [String] = [], lockFile: String? = nil,
                 prereleases: Bool = false) {
@@ -52,7 +60,9 @@ public struct RequirementInputs: Sendable, Equatable {
         self.prereleases = prereleases
     }
 
-    public var isEmpty: Bool { requirements.isEmpty && requirementFiles.isEmpty && lockFile == nil }
+    public var isEmpty: Bool {
+        requirements.isEmpty && requirementFiles.isEmpty && lockFile == nil && projects.isEmpty && groups.isEmpty
+    }
 }
 
 /// Everything one `pexify` build needs; the command line maps its flags onto this value one to one.

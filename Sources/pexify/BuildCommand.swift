@@ -79,8 +79,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty && lock == nil
-            && sourcesDirectories.isEmpty {
-            throw ValidationError("Nothing to package: give requirements, -r FILE, --lock FILE or -D DIR.")
+            && sourcesDirectories.isEmpty && requirementArguments.projects.isEmpty && requirementArguments.groups.isEmpty {
+            throw ValidationError("Nothing to package: give requirements, -r FILE, --project DIR, --lock FILE or -D DIR.")
         }
         if lock != nil && !(requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty) {
             throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
@@ -118,9 +118,7 @@ struct BuildCommand: AsyncParsableCommand {
     var request: BuildRequest {
         var request = BuildRequest(
             layout: layout,
-            inputs: RequirementInputs(
-                requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
-                lockFile: lock, prereleases: requirementArguments.prereleases),
+            inputs: requirementArguments.inputs(lockFile: lock),
             target: target.specification, index: index.options, sourcesDirectories: sourcesDirectories,
             handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
             compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,

@@ -26,9 +26,7 @@ struct LockCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let inputs = RequirementInputs(
-            requirements: requirementArguments.requirements, requirementFiles: requirementArguments.requirementFiles,
-            prereleases: requirementArguments.prereleases)
+        let inputs = requirementArguments.inputs(lockFile: nil)
         let live = LiveProgress(enabled: !json)
         let summary: LockSummary
         do {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Orchestration
 import Pex
+import Resolver
 
 /// Requirements, requirement files and the pre-release switch (shared by `build` and `lock`).
 struct RequirementArguments: ParsableArguments {
@@ -12,6 +13,39 @@ struct RequirementArguments: ParsableArguments {
 
     @Flag(name: .customLong("pre"), help: "Allow pre-release versions.")
     var prereleases = false
+
+    @Option(name: .customLong("project"),
+            help: ArgumentHelp("A local project (pyproject.toml or setup.py) to build into a wheel and install with its dependencies (repeatable).",
+                               valueName: "dir"))
+    var projects: [String] = []
+
+    @Option(name: .customLong("group"),
+            help: ArgumentHelp("Install this PEP 735 dependency group of the project's pyproject.toml (repeatable).", valueName: "name"))
+    var groups: [String] = []
+
+    @Option(name: .customLong("only-binary"),
+            help: ArgumentHelp("Never build these projects from source: :all:, :none: or names (repeatable).", valueName: "names"))
+    var onlyBinary: [String] = []
+
+    @Option(name: .customLong("no-binary"),
+            help: ArgumentHelp("Build these projects from source instead of using wheels: :all:, :none: or names (repeatable).",
+                               valueName: "names"))
+    var noBinary: [String] = []
+
+    @Flag(name: .customLong("prefer-binary"), help: "Prefer an older version with a wheel over building a newer one.")
+    var preferBinary = false
+
+    /// The requirement inputs these options describe.
+    func inputs(lockFile: String?) -> RequirementInputs {
+        var inputs = RequirementInputs(requirements: requirements, requirementFiles: requirementFiles, lockFile: lockFile,
+                                       prereleases: prereleases)
+        inputs.projects = projects
+        inputs.groups = groups
+        for value in onlyBinary { inputs.binaryPolicy.onlyBinary(value) }
+        for value in noBinary { inputs.binaryPolicy.noBinary(value) }
+        inputs.binaryPolicy.preferBinary = preferBinary
+        return inputs
+    }
 }
 
 /// The target interpreter and platform (shared by `build` and `lock`).

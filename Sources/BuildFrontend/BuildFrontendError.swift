@@ -1,0 +1,41 @@
+/// Why a project or source distribution could not be built into a wheel.
+public enum BuildFrontendError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No CPython to build with was found.
+    case noInterpreter(version: String, tried: [String])
+    /// The build interpreter could not be started or described itself wrongly.
+    case interpreterFailed(path: String, detail: String)
+    /// The project directory or its `pyproject.toml` cannot be used.
+    case invalidProject(path: String, reason: String)
+    /// A PEP 517 hook failed; `log` is the end of the backend's output.
+    case hookFailed(package: String, hook: String, log: String)
+    /// The backend produced something that is not a usable wheel.
+    case invalidWheel(package: String, reason: String)
+    /// The build requirements could not be resolved or installed.
+    case buildRequirements(package: String, reason: String)
+    /// The built wheel holds native code and this machine does not match the target.
+    case needsMatchingMachine(package: String, wheel: String, mismatch: String)
+
+    public var description: String {
+        switch self {
+        case let .noInterpreter(version, tried):
+            "No CPython \(version) or other CPython 3 to build source distributions with was found on PATH"
+                + (tried.isEmpty ? "" : " (tried: \(tried.joined(separator: "; ")))")
+                + ". Install python\(version), or use only wheels (--only-binary :all:)."
+        case let .interpreterFailed(path, detail):
+            "The build interpreter \(path) cannot be used: \(detail)."
+        case let .invalidProject(path, reason):
+            "The project \(path) cannot be built: \(reason)."
+        case let .hookFailed(package, hook, log):
+            "Building \(package) failed in the backend's \(hook) hook. The backend's last output:\n\(log)"
+        case let .invalidWheel(package, reason):
+            "Building \(package) produced no usable wheel: \(reason)."
+        case let .buildRequirements(package, reason):
+            "The build requirements of \(package) cannot be installed: \(reason)"
+        case let .needsMatchingMachine(package, wheel, mismatch):
+            "\(package) has no wheel for the target and must be compiled: its build produced \(wheel), which "
+                + "holds native code, but \(mismatch), so a wheel built here would not run there. Ways out: an "
+                + "index that has a wheel of it for the target (--extra-index-url), --find-links to a wheel built "
+                + "on a machine that matches the target, or another version of \(package) that ships such a wheel."
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import BuildFrontend
+import Foundation
+@testable import Orchestration
+import Pex
+import Resolver
+import TestSupport
+import Testing
+
+/// Building from source (issue 17) through whole builds: the user's own projects with every common
+/// PEP 517 backend, a monorepo library by path, real sdists from a loopback pypiserver, the refusals
+/// (`--only-binary`, native code for a foreign target) and the built-wheel cache. Build environments
+/// are resolved from the real backend wheels that scripts/setup-test-env.sh downloaded; every archive
+/// runs under the real Lambda runtime client.
+@Suite(.serialized, .enabled(if: SourceBuildTests.prepared,
+                             "needs .venv-test/build-wheelhouse and .venv-test/sdists from scripts/setup-test-env.sh"))
+struct SourceBuildTests {
+    static let backendWheels = TestEnvironment.packageRoot + "/.venv-test/build-wheelhouse"
+    static let sdists = TestEnvironment.packageRoot + "/.venv-test/sdists"
+    static var prepared: Bool {
+        FileManager.default.fileExists(atPath: backendWheels) && FileManager.default.fileExists(atPath: sdists)
+    }
+
+    static let handler = """
+        import importlib, sys
+
+        def handler(event, context):
+            module = importlib.import_module(event["module"])
+            import six
+            return {"answer": module.answer(), "six": six.__version__}
+        """
+
+    static func request(_ directory: TemporaryDirectory, inputs: RequirementInputs, runtime: String = "python3.11",
+                        architecture: String = "x86_64", index: IndexOptions? = nil) throws -> BuildRequest {
+        let function = try directory.write("function/lambda_function.py", handler)
+        return BuildRequest(
+            layout: .zip, inputs: inputs, target: .lambda(runtime: runtime, architecture: architecture),
+            index: index ?? IndexOptions(findLinks: [backendWheels], noIndex: true, cacheDirectory: directory.child("cache")),
+            sourcesDirectories: [(function as NSString).deletingLastPathComponent],
+            handler: "lambda_function.handler", output: directory.child("function.zip"))
+    }
+
+    static func invoke(_ zip: String, module: String) throws -> [LambdaOutcome] {
+        try LambdaEmulator.invoke(functionZip: zip, handler: "lambda_function.handler",
+                                  events: [#"{"module": "\#(module)"}"#])
+    }
+
+    @Test(arguments: ["setuptools", "hatchling", "flit", "pdm"])
+    func localProjectOfEachBackend(_ backend: String) async throws {
+        let directory = try TemporaryDirectory("pexify-project")
+        defer { directory.remove() }
+        let project = try SourceProjects.writeProject(in: directory, at: "acme", backend: backend, answer: backend,
+                                                      dependencies: ["six>=1.16"])
+        var inputs = RequirementInputs()
+        inputs.projects = [project]
+        let summary = try await Build.run(try Self.request(directory, inputs: inputs))
+        #expect(summary.distributions.map(\.name) == ["acme-\(backend)", "six"])
+        #expect(summary.distributions[0].wheel.hasSuffix("-py3-none-any.whl"), "\(summary.distributions)")
+        let outcomes = try Self.invoke(summary.output, module: "acme_\(backend)")
+        #expect(outcomes == [.response(#"{"answer": "\#(backend)", "six": "1.17.0"}"#)],
+                "\(outcomes)")
+    }
+
+    /// A function of a monorepo lists its sibling library by relative path, with an extra, in its
+    /// requirements file; the library's extra brings `six`.
+    @Test func monorepoLibraryByPath() async throws {
+        let directory = try TemporaryDirectory("pexify-monorepo")
+        defer { directory.remove() }
+        try SourceProjects.writeProject(in: directory, at: "repo/libs/shared", backend: "hatchling", answer: "shared",
+                                        extras: ["six": ["six"]], name: "shared-lib")
+        let requirements = try directory.write("repo/functions/api/requirements.txt", "../../libs/shared[six]\n")
+        let summary = try await Build.run(try Self.request(directory, inputs: RequirementInputs(requirementFiles: [requirements])))
+        #expect(summary.distributions.map(\.name) == ["shared-lib", "six"])
+        let outcomes = try Self.invoke(summary.output, module: "shared_lib")
+        #expect(outcomes == [.response(#"{"answer": "shared", "six": "1.17.0"}"#)], "\(outcomes)")
+    }
+
+    /// The second build of an unchanged project reuses the cached wheel; an edit rebuilds it.
+    @Test func cachedUntilEdited() async throws {
+        let directory = try TemporaryDirectory("pexify-rebuild")
+        defer { directory.remove() }
+        let project = try SourceProjects.writeProject(in: directory, at: "acme", backend: "setuptools", answer: "first",
+                                                      dependencies: ["six"])
+        var inputs = RequirementInputs()
+        inputs.projects = [project]
+        let request = try Self.request(directory, inputs: inputs)
+        let built = directory.child("cache/built")
+        func builtWheels() throws -> [String: Date] {
+            var result: [String: Date] = [:]
+            for entry in try FileManager.default.contentsOfDirectory(atPath: built) {
+                for file in try FileManager.default.contentsOfDirectory(atPath: built + "/" + entry) where file.hasSuffix(".whl") {
+                    let path = built + "/" + entry + "/" + file
+                    result[path] = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
+                }
+            }
+            return result
+        }
+        let lines = Lines()
+        _ = try await Build.run(request, progress: { lines.append($0) })
+        let first = try builtWheels()
+        #expect(first.count == 1)
+        #expect(lines.all.filter { $0.hasPrefix("Building ") && $0.hasSuffix("from source") }.count == 1, "\(lines.all)")
+
+        lines.clear()
+        _ = try await Build.run(request, progress: { lines.append($0) })
+        #expect(try builtWheels() == first)
+        #expect(!lines.all.contains { $0.hasSuffix("from source") }, "\(lines.all)")
+        #expect(try Self.invoke(request.output, module: "acme_setuptools")
+            == [.response(#"{"answer": "first", "six": "1.17.0"}"#)])
+
+        try SourceProjects.writeProject(in: directory, at: "acme", backend: "setuptools", answer: "edited",
+                                        dependencies: ["six"])
+        _ = try await Build.run(request, progress: { lines.append($0) })
+        #expect(try builtWheels().count == 2)
+        #expect(try Self.invoke(request.output, module: "acme_setuptools")
+            == [.response(#"{"answer": "edited", "six": "1.17.0"}"#)])
+    }
+
+    /// A loopback pypiserver holding real sdists of projects that never published a wheel (langdetect,
+    /// docopt), the backend wheels, and a generated project whose newest version is only an sdist.
+    static func index(_ directory: TemporaryDirectory) throws -> (IndexFixture, LoopbackServer) {
+        let fixture = try IndexFixture([WheelSpec("newest-is-source", "1.0")])
+        for folder in [sdists, backendWheels] {
+            for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
+                try FileManager.default.copyItem(atPath: folder + "/" + file, toPath: fixture.wheels + "/" + file)
+            }
+        }
+        try SourceProjects.makeSdist(name: "newest-is-source", version: "2.0", module: "newest_is_source",
+                                     answer: "built", into: fixture.wheels)
+        try SourceProjects.makeSdist(name: "native-only", version: "1.0", module: "native_only", answer: "native",
+                                     native: true, into: fixture.wheels)
+        return (fixture, try fixture.pypiserver())
+    }
+
+    @Test func sdistsFromAnIndex() async throws {
+        let directory = try TemporaryDirectory("pexify-sdists")
+        defer { directory.remove() }
+        let (fixture, server) = try Self.index(directory)
+        defer { server.stop(); fixture.directory.remove() }
+        let index = IndexOptions(indexURL: server.baseURL + "/simple/", cacheDirectory: directory.child("cache"))
+        try directory.write("function/probe.py", """
+            def answer():
+                from langdetect import DetectorFactory, detect
+                import docopt, newest_is_source
+                DetectorFactory.seed = 0
+                return [detect("This is a sentence written in plain English."), docopt.__version__, newest_is_source.answer()]
+            """)
+        let summary = try await Build.run(try Self.request(
+            directory, inputs: RequirementInputs(requirements: ["langdetect", "docopt", "newest-is-source", "six"]),
+            index: index))
+        #expect(summary.distributions.map { "\($0.name)==\($0.version)" }
+            == ["docopt==0.6.2", "langdetect==1.0.9", "newest-is-source==2.0", "six==1.17.0"])
+        #expect(summary.distributions.filter { $0.name != "six" }.allSatisfy { $0.wheel.hasSuffix("-none-any.whl") },
+                "\(summary.distributions)")
+        let outcomes = try Self.invoke(summary.output, module: "probe")
+        #expect(outcomes == [.response(#"{"answer": ["en", "0.6.2", "built"], "six": "1.17.0"}"#)],
+                "\(outcomes)")
+
+        // --only-binary :all: takes the older wheel, and refuses projects that have only sdists.
+        var wheelsOnly = RequirementInputs(requirements: ["newest-is-source", "six"])
+        wheelsOnly.binaryPolicy.onlyBinary(":all:")
+        let older = try await Build.run(try Self.request(directory, inputs: wheelsOnly, index: index))
+        #expect(older.distributions.map { "\($0.name)==\($0.version)" } == ["newest-is-source==1.0", "six==1.17.0"])
+        wheelsOnly.requirements = ["docopt"]
+        let refusal = await #expect(throws: ResolutionError.self) {
+            try await Build.run(try Self.request(directory, inputs: wheelsOnly, index: index))
+        }
+        #expect("\(refusal!)".contains("docopt-0.6.2.tar.gz is a source distribution, and --only-binary forbids building it"),
+                "\(refusal!)")
+    }
+
+    /// An sdist whose wheel holds native code, for an arm64 target from this machine: a clear error
+    /// naming the package and the ways out, and no archive.
+    @Test func nativeSdistForAForeignTarget() async throws {
+        let directory = try TemporaryDirectory("pexify-native")
+        defer { directory.remove() }
+        let (fixture, server) = try Self.index(directory)
+        defer { server.stop(); fixture.directory.remove() }
+        let index = IndexOptions(indexURL: server.baseURL + "/simple/", cacheDirectory: directory.child("cache"))
+        let request = try Self.request(directory, inputs: RequirementInputs(requirements: ["native-only"]),
+                                       architecture: "arm64", index: index)
+        let error = await #expect(throws: BuildFrontendError.self) { try await Build.run(request) }
+        guard case let .needsMatchingMachine(package, wheel, mismatch) = error else {
+            Issue.record("unexpected \(String(describing: error))")
+            return
+        }
+        #expect(package == "native-only")
+        #expect(wheel.hasPrefix("native_only-1.0-cp3") && wheel.hasSuffix("_x86_64.whl"), "\(wheel)")
+        #expect(mismatch.contains("aarch64"))
+        #expect("\(error!)".contains("--find-links"))
+        #expect(!FileManager.default.fileExists(atPath: request.output))
+    }
+}
+
+/// Progress lines collected from a build.
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var all: [String] { lock.withLock { lines } }
+    func append(_ line: String) { lock.withLock { lines.append(line) } }
+    func clear() { lock.withLock { lines.removeAll() } }
+}
