@@ -26,8 +26,9 @@ enum BuildEnvironment {
         try FileManager.default.createDirectory(atPath: cache.root + "/build-envs", withIntermediateDirectories: true)
         do {
             try FileManager.default.moveItem(atPath: temporary, toPath: directory)
-        } catch where FileManager.default.fileExists(atPath: directory) {
+        } catch {
             // Another build installed the same environment first.
+            guard FileManager.default.fileExists(atPath: directory) else { throw error }
         }
         return directory
     }

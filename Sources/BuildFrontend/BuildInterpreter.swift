@@ -55,11 +55,11 @@ public struct BuildInterpreter: Sendable {
             throw BuildFrontendError.interpreterFailed(path: path, detail: "it is not CPython on Linux (\(answer))")
         }
         let glibcParts = ((answer["glibc"] as? String) ?? "").split(separator: ".").compactMap { Int($0) }
-        let glibc = glibcParts.count >= 2 ? (glibcParts[0], glibcParts[1]) : nil
+        let glibc: (major: Int, minor: Int)? = glibcParts.count >= 2 ? (glibcParts[0], glibcParts[1]) : nil
         let abbreviated = "linux_\(machine)-cp-\(text)-cp\(major)\(minor)"
         do {
             let platform = try TargetPlatform.parse(
-                platform: abbreviated, manylinux: glibc.map { "manylinux_\($0.0)_\($0.1)" }, includeLinuxTag: true)
+                platform: abbreviated, manylinux: glibc.map { "manylinux_\($0.major)_\($0.minor)" }, includeLinuxTag: true)
             return BuildInterpreter(path: path, version: version, major: major, minor: minor, machine: machine,
                                     glibc: glibc, platform: platform)
         } catch {

@@ -39,8 +39,8 @@ struct BuildSystem: Sendable, Equatable {
             guard let text = item.string else { throw fail("build-system.requires holds a non-string item") }
             do { return try Requirement(text) } catch { throw fail("build-system.requires: \(error)") }
         }
-        let backendPath = try (table["backend-path"]?.array).map { array in
-            try array.map { item in
+        let backendPath: [String] = try (table["backend-path"]?.array).map { array in
+            try array.map { item -> String in
                 guard let text = item.string, !text.hasPrefix("/"), !text.split(separator: "/").contains("..") else {
                     throw fail("build-system.backend-path entries must be paths inside the project")
                 }

@@ -26,7 +26,7 @@ enum DriverProcess {
         let requestPath = scratch + "/request.json"
         try JSONSerialization.data(withJSONObject: request).write(to: URL(fileURLWithPath: requestPath))
         let logPath = scratch + "/log.txt"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }
 

@@ -55,11 +55,11 @@ public final class SourceBuildFrontend: SourceBuilder {
                 data = bytes
             } else {
                 progress("Preparing metadata of \(label)")
-                let (system, environment) = try await environment(root: root, package: label, interpreter: interpreter)
+                let (system, directories) = try await environment(root: root, package: label, interpreter: interpreter)
                 let output = work + "/metadata"
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
                 let answer = try await hook("prepare_metadata_for_build_wheel", package: label, root: root, system: system,
-                                            environment: environment, output: output, interpreter: interpreter)
+                                            environment: directories, output: output, interpreter: interpreter)
                 guard let path = answer["metadata"] as? String, let bytes = FileManager.default.contents(atPath: path) else {
                     throw BuildFrontendError.invalidWheel(package: label, reason: "the backend wrote no METADATA")
                 }
@@ -114,11 +114,11 @@ public final class SourceBuildFrontend: SourceBuilder {
             let work = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: work) }
             let root = try await source(work)
-            let (system, environment) = try await environment(root: root, package: package, interpreter: interpreter)
+            let (system, directories) = try await environment(root: root, package: package, interpreter: interpreter)
             let output = work + "/wheel"
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
             let answer = try await hook("build_wheel", package: package, root: root, system: system,
-                                        environment: environment, output: output, interpreter: interpreter)
+                                        environment: directories, output: output, interpreter: interpreter)
             guard let built = answer["wheel"] as? String, FileManager.default.fileExists(atPath: built) else {
                 throw BuildFrontendError.invalidWheel(package: package, reason: "the backend reported no wheel file")
             }
@@ -136,8 +136,9 @@ public final class SourceBuildFrontend: SourceBuilder {
             try FileManager.default.createDirectory(atPath: cache.root + "/built", withIntermediateDirectories: true)
             do {
                 try FileManager.default.moveItem(atPath: final, toPath: directory)
-            } catch where FileManager.default.fileExists(atPath: directory) {
+            } catch {
                 // Another process built the same thing first; its wheel is used.
+                guard FileManager.default.fileExists(atPath: directory) else { throw error }
             }
             guard let stored = cachedWheel(in: directory) else {
                 throw BuildFrontendError.invalidWheel(package: package, reason: "the built wheel could not be cached in \(directory)")

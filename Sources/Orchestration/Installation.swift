@@ -34,8 +34,8 @@ enum Installation {
         var projects: [ProjectReference] = try inputs.projects.map { directory in
             guard let project = ProjectReference.parse(directory.hasPrefix("/") ? directory : "./" + directory,
                                                        relativeTo: workingDirectory) else {
-                throw RequirementsFileError(origin: "--project \(directory)",
-                                            reason: "it is not a directory with a pyproject.toml or setup.py")
+                throw BuildFrontendError.invalidProject(path: directory, reason: "it is not a directory with a "
+                                                            + "pyproject.toml or setup.py")
             }
             return project
         }

@@ -36,7 +36,7 @@ struct SourceBuildTests {
             layout: .zip, inputs: inputs, target: .lambda(runtime: runtime, architecture: architecture),
             index: index ?? IndexOptions(findLinks: [backendWheels], noIndex: true, cacheDirectory: directory.child("cache")),
             sourcesDirectories: [(function as NSString).deletingLastPathComponent],
-            handler: "lambda_function.handler", output: directory.child("function.zip"))
+            handler: "lambda_function:handler", output: directory.child("function.zip"))
     }
 
     static func invoke(_ zip: String, module: String) throws -> [LambdaOutcome] {

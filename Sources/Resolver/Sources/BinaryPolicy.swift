@@ -4,37 +4,37 @@
 /// https://pip.pypa.io/en/stable/cli/pip_install/#cmdoption-only-binary
 public struct BinaryPolicy: Sendable, Equatable {
     /// `:all:` or normalised project names.
-    private(set) var onlyBinary: Set<String> = []
-    private(set) var noBinary: Set<String> = []
+    private var onlyBinaryNames: Set<String> = []
+    private var noBinaryNames: Set<String> = []
     /// `--prefer-binary`: a version with a fitting wheel wins over newer versions that only have an sdist.
     public var preferBinary = false
 
     public init() {}
 
     /// Applies one `--only-binary VALUE`.
-    public mutating func onlyBinary(_ value: String) { Self.apply(value, to: &onlyBinary, other: &noBinary) }
+    public mutating func onlyBinary(_ value: String) { Self.apply(value, to: &onlyBinaryNames, other: &noBinaryNames) }
 
     /// Applies one `--no-binary VALUE`.
-    public mutating func noBinary(_ value: String) { Self.apply(value, to: &noBinary, other: &onlyBinary) }
+    public mutating func noBinary(_ value: String) { Self.apply(value, to: &noBinaryNames, other: &onlyBinaryNames) }
 
     /// Whether a source distribution of `name` may be built (pip's `get_allowed_formats`).
     public func allowsSource(_ name: PackageName) -> Bool {
-        if onlyBinary.contains(name.rawValue) { return false }
-        if noBinary.contains(name.rawValue) { return true }
-        return !onlyBinary.contains(":all:")
+        if onlyBinaryNames.contains(name.rawValue) { return false }
+        if noBinaryNames.contains(name.rawValue) { return true }
+        return !onlyBinaryNames.contains(":all:")
     }
 
     /// Whether wheels of `name` may be used.
     public func allowsWheels(_ name: PackageName) -> Bool {
-        if onlyBinary.contains(name.rawValue) { return true }
-        if noBinary.contains(name.rawValue) { return false }
-        return !noBinary.contains(":all:")
+        if onlyBinaryNames.contains(name.rawValue) { return true }
+        if noBinaryNames.contains(name.rawValue) { return false }
+        return !noBinaryNames.contains(":all:")
     }
 
     /// Another policy's options applied after this one's (the command line after a requirements file).
     public mutating func merge(_ later: BinaryPolicy) {
-        for name in later.onlyBinary.sorted() { onlyBinary(name) }
-        for name in later.noBinary.sorted() { noBinary(name) }
+        for name in later.onlyBinaryNames.sorted() { onlyBinary(name) }
+        for name in later.noBinaryNames.sorted() { noBinary(name) }
         preferBinary = preferBinary || later.preferBinary
     }
 
