@@ -86,6 +86,7 @@ struct Candidates: Sendable {
                     reject(buildsSources && !policy.allowsSource(name) ? .onlyBinary(filename) : .sourceDistribution(filename))
                     continue
                 }
+                byVersion[version, default: ([], [])].rejections.append(.sourceDistribution(filename))  // lists the version
                 sdists[version, default: []].append(Choice(file: file, wheel: nil, sdist: sdist, rank: Int.max))
                 continue
             }
