@@ -165,6 +165,38 @@ struct SourceBuildTests {
                 "\(refusal!)")
     }
 
+    /// Three builds at once into one empty cache all succeed and store each built wheel once; their
+    /// archives are byte-identical to a build in another cold cache (backends honour SOURCE_DATE_EPOCH).
+    @Test func concurrentColdBuildsAgree() async throws {
+        let directory = try TemporaryDirectory("pexify-concurrent")
+        defer { directory.remove() }
+        let (fixture, server) = try Self.index(directory)
+        defer { server.stop(); fixture.directory.remove() }
+        let project = try SourceProjects.writeProject(in: directory, at: "acme", backend: "pdm", answer: "pdm",
+                                                      dependencies: ["six"])
+        var inputs = RequirementInputs(requirements: ["langdetect", "docopt"])
+        inputs.projects = [project]
+        let index = IndexOptions(indexURL: server.baseURL + "/simple/", cacheDirectory: directory.child("cache"))
+        let base = try Self.request(directory, inputs: inputs, index: index)
+        let requests = (0..<3).map { number in
+            var request = base
+            request.output = directory.child("concurrent-\(number).zip")
+            return request
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for request in requests { group.addTask { _ = try await Build.run(request) } }
+            try await group.waitForAll()
+        }
+        var cold = base
+        cold.index.cacheDirectory = directory.child("other-cache")
+        cold.output = directory.child("cold.zip")
+        _ = try await Build.run(cold)
+        let bytes = try ([cold.output] + requests.map(\.output)).map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        #expect(Set(bytes).count == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("cache/built")).count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("cache/tmp")).isEmpty)
+    }
+
     /// An sdist whose wheel holds native code, for an arm64 target from this machine: a clear error
     /// naming the package and the ways out, and no archive.
     @Test func nativeSdistForAForeignTarget() async throws {

@@ -268,8 +268,8 @@ public struct RequirementsFile: Sendable {
             name = String(url[egg.upperBound...].prefix { $0 != "&" })
         }
         guard let name, lastSegment.hasSuffix(".whl") else {
-            throw RequirementsFileError(origin: origin, reason: "\"\(Credentials.redact(location))\" is not a wheel; "
-                + "pexify installs wheels only, so build it into a wheel and list that file")
+            throw RequirementsFileError(origin: origin, reason: "\"\(Credentials.redact(location))\" is neither a wheel nor "
+                + "a project directory (one with a pyproject.toml or setup.py)")
         }
         let pep508 = "\(name) @ \(url)" + (marker.map { " ; \($0)" } ?? "")
         do { return try Requirement(pep508) } catch {
