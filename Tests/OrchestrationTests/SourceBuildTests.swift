@@ -165,6 +165,35 @@ struct SourceBuildTests {
                 "\(refusal!)")
     }
 
+    /// Where an sdist's metadata comes from: a PEP 658 file the index serves, else a PEP 643 PKG-INFO
+    /// (metadata 2.2 or later, nothing dynamic), else the backend's `prepare_metadata_for_build_wheel`.
+    /// Either way the dependencies it declares (`six`) are resolved, and the wheel is built once.
+    @Test(arguments: [("2.1", false, true), ("2.2", false, false), ("2.1", true, false)])
+    func sdistMetadataSources(metadataVersion: String, servedByIndex: Bool, backendAsked: Bool) async throws {
+        let directory = try TemporaryDirectory("pexify-sdist-metadata")
+        defer { directory.remove() }
+        let fixture = try IndexFixture([WheelSpec("unrelated", "1.0")])
+        defer { fixture.directory.remove() }
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.backendWheels) {
+            try FileManager.default.copyItem(atPath: Self.backendWheels + "/" + file, toPath: fixture.wheels + "/" + file)
+        }
+        try SourceProjects.makeSdist(name: "static-meta", version: "1.0", module: "static_meta", answer: metadataVersion,
+                                     metadataVersion: metadataVersion, dependencies: ["six"], into: fixture.wheels)
+        let server = try fixture.simpleServer(metadata: servedByIndex)
+        defer { server.stop() }
+        let index = IndexOptions(indexURL: server.baseURL + "/simple/", cacheDirectory: directory.child("cache"))
+        let lines = Lines()
+        let summary = try await Build.run(try Self.request(directory, inputs: RequirementInputs(requirements: ["static-meta"]),
+                                                           index: index), progress: { lines.append($0) })
+        #expect(summary.distributions.map { "\($0.name)==\($0.version)" } == ["six==1.17.0", "static-meta==1.0"])
+        #expect(lines.all.contains { $0.hasPrefix("Preparing metadata of static-meta") } == backendAsked, "\(lines.all)")
+        #expect(lines.all.filter { $0.hasPrefix("Building static-meta 1.0 from source") }.count == 1, "\(lines.all)")
+        #expect(fixture.requests().contains("GET /files/static-meta-1.0.tar.gz.metadata 200") == servedByIndex,
+                "\(fixture.requests())")
+        #expect(try Self.invoke(summary.output, module: "static_meta")
+            == [.response(#"{"answer": "\#(metadataVersion)", "six": "1.17.0"}"#)])
+    }
+
     /// Three builds at once into one empty cache all succeed and store each built wheel once; their
     /// archives are byte-identical to a build in another cold cache (backends honour SOURCE_DATE_EPOCH).
     @Test func concurrentColdBuildsAgree() async throws {

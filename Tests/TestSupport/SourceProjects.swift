@@ -50,10 +50,11 @@ public enum SourceProjects {
     }
 
     /// A legacy (setup.py only) source distribution `<name>-<version>.tar.gz` in `destination`, with
-    /// PKG-INFO of metadata version 2.1 (so its metadata comes from the backend). With `native`, the
+    /// PKG-INFO of `metadataVersion` (below 2.2 its metadata must come from the backend, PEP 643). With `native`, the
     /// distribution claims extension modules, so the wheel is platform-specific (`cpXY-cpXY-linux_…`)
     /// without a compiler.
     public static func makeSdist(name: String, version: String, module: String, answer: String, native: Bool = false,
+                                 metadataVersion: String = "2.1", dependencies: [String] = [],
                                  into destination: String) throws {
         let root = "\(name)-\(version)"
         let setup = """
@@ -65,14 +66,16 @@ public enum SourceProjects {
                     return \(native ? "True" : "False")
 
             setup(name=\(name.debugDescription), version=\(version.debugDescription), packages=[\(module.debugDescription)],
-                  distclass=Native)
+                  install_requires=\(dependencies.debugDescription), distclass=Native)
             """
         _ = try python("""
             import io, sys, tarfile
-            destination, root, module, answer, setup = sys.argv[1:6]
+            destination, root, module, answer, setup, metadata_version, requires = sys.argv[1:8]
             files = {
                 root + "/setup.py": setup,
-                root + "/PKG-INFO": "Metadata-Version: 2.1\\nName: %s\\nVersion: %s\\n" % tuple(root.rsplit("-", 1)),
+                root + "/PKG-INFO": "Metadata-Version: %s\\nName: %s\\nVersion: %s\\n%s" % (
+                    (metadata_version,) + tuple(root.rsplit("-", 1))
+                    + ("".join("Requires-Dist: %s\\n" % r for r in requires.split("\\n") if r),)),
                 root + "/" + module + "/__init__.py": "def answer():\\n    return %r\\n" % answer,
             }
             with tarfile.open(destination + "/" + root + ".tar.gz", "w:gz") as archive:
@@ -82,6 +85,6 @@ public enum SourceProjects {
                     info.size = len(data)
                     info.mtime = 315532800
                     archive.addfile(info, io.BytesIO(data))
-            """, arguments: [destination, root, module, answer, setup])
+            """, arguments: [destination, root, module, answer, setup, metadataVersion, dependencies.joined(separator: "\n")])
     }
 }

@@ -187,8 +187,14 @@ final class DependencyProvider {
         do {
             let data: Data
             if let sdist = choice.sdist, let builder {
-                let local = try await client.wheel(for: choice.file)
-                data = try await builder.metadata(ofSdist: LocalSdist(filename: sdist, path: local.path, sha256: local.sha256))
+                // PEP 658 where the index has it, else the frontend (PEP 643 PKG-INFO, else the backend).
+                if let published = await client.publishedMetadata(for: choice.file) {
+                    data = published
+                } else {
+                    let local = try await client.wheel(for: choice.file)
+                    data = try await builder.metadata(ofSdist: LocalSdist(filename: sdist, path: local.path,
+                                                                          sha256: local.sha256))
+                }
             } else {
                 data = try await client.metadata(for: choice.file)
             }
