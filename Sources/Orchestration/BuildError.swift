@@ -2,10 +2,16 @@
 public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
     /// `pexify lock` without requirements.
     case nothingToLock
+    /// A lock would have to record wheels built here (from sdists or local projects), which it cannot.
+    case cannotLockBuilt([String])
 
     public var description: String {
         switch self {
         case .nothingToLock: "There is nothing to lock: give requirements or -r FILE."
+        case let .cannotLockBuilt(names):
+            "pexify lock cannot record \(names.joined(separator: ", ")): built from source here, their wheels exist "
+                + "only in this machine's cache. Publish them as wheels to an index or --find-links directory and "
+                + "lock again, or build without a lock."
         }
     }
 }

@@ -14,6 +14,8 @@ struct InstallSet: Sendable {
     var warnings: [String]
     /// The resolver's result (nil when there was nothing to resolve), for writing a lock.
     var resolution: Resolution?
+    /// The user's own projects, built from their directories.
+    var localProjects: [PackageName] = []
 }
 
 /// The resolver side of a build: requirements and requirement files (or a lock file) plus the index
@@ -104,12 +106,13 @@ enum Installation {
             hashes: requireHashes ? hashes : nil, meter: meter)
         request.builder = frontend
         request.binaryPolicy = binaryPolicy
+        let localProjects = requirements.suffix(projects.count).map(\.name)
         var resolution = try await Resolver.resolve(request)
         resolution.warnings += await frontend.warnings()
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: requirements.map(\.description), warnings: resolution.warnings,
-                          resolution: resolution)
+                          resolution: resolution, localProjects: localProjects)
     }
 
     /// Applies `--exclude`.

@@ -30,6 +30,8 @@ extension Build {
         progress("Resolving for \(platform.name)")
         let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
         guard let resolution = set.resolution else { throw BuildError.nothingToLock }
+        let built = set.localProjects + resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name)
+        guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.map(\.rawValue).sorted()) }
         let text = PyLock.render(resolution, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
         try AtomicFile.write(Array(text.utf8), to: output)
         let elapsed = ContinuousClock.now - started

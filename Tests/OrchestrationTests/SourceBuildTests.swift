@@ -115,7 +115,7 @@ struct SourceBuildTests {
     /// A loopback pypiserver holding real sdists of projects that never published a wheel (langdetect,
     /// docopt), the backend wheels, and a generated project whose newest version is only an sdist.
     static func index(_ directory: TemporaryDirectory) throws -> (IndexFixture, LoopbackServer) {
-        let fixture = try IndexFixture([WheelSpec("newest-is-source", "1.0")])
+        let fixture = try IndexFixture([WheelSpec("newest-is-source", "1.0"), WheelSpec("both-kinds", "1.0")])
         for folder in [sdists, backendWheels] {
             for file in try FileManager.default.contentsOfDirectory(atPath: folder) {
                 try FileManager.default.copyItem(atPath: folder + "/" + file, toPath: fixture.wheels + "/" + file)
@@ -123,6 +123,8 @@ struct SourceBuildTests {
         }
         try SourceProjects.makeSdist(name: "newest-is-source", version: "2.0", module: "newest_is_source",
                                      answer: "built", into: fixture.wheels)
+        try SourceProjects.makeSdist(name: "both-kinds", version: "1.0", module: "both_kinds", answer: "from the sdist",
+                                     into: fixture.wheels)
         try SourceProjects.makeSdist(name: "native-only", version: "1.0", module: "native_only", answer: "native",
                                      native: true, into: fixture.wheels)
         return (fixture, try fixture.pypiserver())
@@ -157,6 +159,23 @@ struct SourceBuildTests {
         wheelsOnly.binaryPolicy.onlyBinary(":all:")
         let older = try await Build.run(try Self.request(directory, inputs: wheelsOnly, index: index))
         #expect(older.distributions.map { "\($0.name)==\($0.version)" } == ["newest-is-source==1.0", "six==1.17.0"])
+        // --prefer-binary takes the older wheel too, without refusing sdist-only projects.
+        var preferWheels = RequirementInputs(requirements: ["newest-is-source", "docopt", "six"])
+        preferWheels.binaryPolicy.preferBinary = true
+        let preferred = try await Build.run(try Self.request(directory, inputs: preferWheels, index: index))
+        #expect(preferred.distributions.map { "\($0.name)==\($0.version)" }
+            == ["docopt==0.6.2", "newest-is-source==1.0", "six==1.17.0"])
+        // --no-binary NAME builds the project even where a wheel fits.
+        var sourceOnly = RequirementInputs(requirements: ["both-kinds", "six"])
+        let lines = Lines()
+        _ = try await Build.run(try Self.request(directory, inputs: sourceOnly, index: index), progress: { lines.append($0) })
+        #expect(!lines.all.contains { $0.hasPrefix("Building both-kinds") }, "\(lines.all)")
+        sourceOnly.binaryPolicy.noBinary("Both_Kinds")
+        _ = try await Build.run(try Self.request(directory, inputs: sourceOnly, index: index), progress: { lines.append($0) })
+        #expect(lines.all.contains { $0.hasPrefix("Building both-kinds 1.0 from source") }, "\(lines.all)")
+        #expect(try Self.invoke(directory.child("function.zip"), module: "both_kinds")
+            == [.response(#"{"answer": "from the sdist", "six": "1.17.0"}"#)])
+
         wheelsOnly.requirements = ["docopt"]
         let refusal = await #expect(throws: ResolutionError.self) {
             try await Build.run(try Self.request(directory, inputs: wheelsOnly, index: index))
@@ -224,6 +243,63 @@ struct SourceBuildTests {
         #expect(Set(bytes).count == 1)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("cache/built")).count == 3)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.child("cache/tmp")).isEmpty)
+    }
+
+    /// With no CPython of the target's version on PATH, a pure-Python project is built with another
+    /// CPython 3 and the build says so; native code is refused naming both versions; with no
+    /// interpreter at all, the error names what was searched for.
+    @Test func buildInterpreterFallback() async throws {
+        let directory = try TemporaryDirectory("pexify-fallback")
+        defer { directory.remove() }
+        let bin = directory.child("bin")
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let system = try python("import os, sys; print(os.path.realpath(sys.executable))").trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/python3", withDestinationPath: system)
+        let target = try TargetPlatform.lambda(runtime: "python3.14", architecture: "x86_64")
+        let settings = ResolverSettings(index: IndexConfiguration(indexURL: nil, findLinks: [Self.backendWheels], noIndex: true),
+                                        offline: false)
+        let frontend = try SourceBuildFrontend(settings: settings, cacheDirectory: directory.child("cache"), target: target,
+                                               searchPath: bin)
+        let project = try SourceProjects.writeProject(in: directory, at: "pure", backend: "flit", answer: "pure")
+        let wheel = try await frontend.buildProject(at: project)
+        #expect(wheel.filename.filename == "acme_flit-1.0-py3-none-any.whl")
+        #expect(await frontend.warnings().contains { $0.contains("No python3.14 was found on PATH") && $0.contains(bin) })
+
+        try directory.write("native/setup.py", """
+            from setuptools import setup
+            from setuptools.dist import Distribution
+            class Native(Distribution):
+                def has_ext_modules(self):
+                    return True
+            setup(name="native-project", version="1.0", py_modules=["native_project"], distclass=Native)
+            """)
+        try directory.write("native/native_project.py", "")
+        let native = await #expect(throws: BuildFrontendError.self) { try await frontend.buildProject(at: directory.child("native")) }
+        #expect("\(native!)".contains("and the target runs 3.14"), "\(native!)")
+
+        let none = try SourceBuildFrontend(settings: settings, cacheDirectory: directory.child("cache"), target: target,
+                                           searchPath: directory.child("empty"))
+        let missing = await #expect(throws: BuildFrontendError.self) { try await none.buildProject(at: project) }
+        #expect("\(missing!)".contains("No CPython 3.14 or other CPython 3"), "\(missing!)")
+    }
+
+    /// A lock cannot point at wheels that exist only in this machine's cache: it refuses, naming them,
+    /// and writes nothing.
+    @Test func lockRefusesWheelsBuiltHere() async throws {
+        let directory = try TemporaryDirectory("pexify-lock-built")
+        defer { directory.remove() }
+        let project = try SourceProjects.writeProject(in: directory, at: "acme", backend: "flit", answer: "x",
+                                                      dependencies: ["six"])
+        var inputs = RequirementInputs()
+        inputs.projects = [project]
+        let output = directory.child("pylock.toml")
+        let error = await #expect(throws: BuildError.self) {
+            try await Build.lock(inputs, target: .lambda(runtime: "python3.11", architecture: "x86_64"),
+                                 index: IndexOptions(findLinks: [Self.backendWheels], noIndex: true,
+                                                     cacheDirectory: directory.child("cache")), output: output)
+        }
+        #expect(error == .cannotLockBuilt(["acme-flit"]))
+        #expect(!FileManager.default.fileExists(atPath: output))
     }
 
     /// An sdist whose wheel holds native code, for an arm64 target from this machine: a clear error

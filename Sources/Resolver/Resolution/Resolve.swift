@@ -62,6 +62,9 @@ public struct ResolvedDistribution: Sendable, Hashable {
     public var yanked: String?
     /// The index base URL or find-links location that listed it.
     public var source: String
+    /// The source distribution the wheel was built from (then `url` is the sdist's and `path` and
+    /// `sha256` the built wheel's); `nil` for a wheel from an index or find-links.
+    public var sourceDistribution: String? = nil
 }
 
 /// A complete, fetched set of wheels for one target.
@@ -182,7 +185,7 @@ public enum Resolver {
                 name: name, version: local.filename.version, wheel: local.filename, url: choice.file.url,
                 sha256: local.sha256, size: size, path: local.path,
                 dependencies: (dependencies[name] ?? []).filter(selected.contains).sorted(),
-                yanked: choice.file.yanked, source: choice.file.source)
+                yanked: choice.file.yanked, source: choice.file.source, sourceDistribution: choice.sdist?.filename)
         }
         return Resolution(distributions: distributions, target: request.target, warnings: warnings)
     }
