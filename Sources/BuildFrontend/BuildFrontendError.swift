@@ -14,6 +14,8 @@ public enum BuildFrontendError: Error, Sendable, Equatable, CustomStringConverti
     case buildRequirements(package: String, reason: String)
     /// The built wheel holds native code and this machine does not match the target.
     case needsMatchingMachine(package: String, wheel: String, mismatch: String)
+    /// The user's own project holds native code and this machine does not match the target.
+    case projectNeedsMatchingMachine(project: String, wheel: String, mismatch: String)
 
     public var description: String {
         switch self {
@@ -36,6 +38,10 @@ public enum BuildFrontendError: Error, Sendable, Equatable, CustomStringConverti
                 + "holds native code, but \(mismatch), so a wheel built here would not run there. Ways out: an "
                 + "index that has a wheel of it for the target (--extra-index-url), --find-links to a wheel built "
                 + "on a machine that matches the target, or another version of \(package) that ships such a wheel."
+        case let .projectNeedsMatchingMachine(project, wheel, mismatch):
+            "The project \(project) holds native code: its build produced \(wheel), but \(mismatch), so a wheel "
+                + "built here would not run there. Run pexify on a machine that matches the target (such as the "
+                + "target's build image), or list a wheel of the project built on one."
         }
     }
 }

@@ -2,6 +2,7 @@ import Basics
 import Foundation
 import Installer
 import Resolver
+import Synchronization
 
 /// pexify's PEP 517 build frontend: builds source distributions (for resolution, through the
 /// ``SourceBuilder`` seam) and the user's own projects into wheels, in isolated build environments, with
@@ -19,6 +20,8 @@ public final class SourceBuildFrontend: SourceBuilder {
     let searchPath: String
     let progress: @Sendable (String) -> Void
     private let state = FrontendState()
+    /// Wheels of local projects built (or found in the cache) and checked against the target by this frontend.
+    private let checked = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - target: the archive's target; its Python `X.Y` chooses the build interpreter.
@@ -76,7 +79,10 @@ public final class SourceBuildFrontend: SourceBuilder {
         let wheel = try await build(key: "sdist " + sdist.sha256, package: label, interpreter: interpreter) { work in
             try await self.unpack(sdist, into: work, interpreter: interpreter)
         }
-        try Self.check(wheel, package: "\(sdist.filename.name)", interpreter: interpreter, target: target)
+        if let mismatch = Self.mismatch(wheel, interpreter: interpreter, target: target) {
+            throw BuildFrontendError.needsMatchingMachine(package: "\(sdist.filename.name)", wheel: wheel.filename.filename,
+                                                          mismatch: mismatch)
+        }
         guard wheel.filename.name == sdist.filename.name, wheel.filename.version == sdist.filename.version else {
             throw BuildFrontendError.invalidWheel(
                 package: label, reason: "the backend built \(wheel.filename), which is another project or version")
@@ -97,9 +103,15 @@ public final class SourceBuildFrontend: SourceBuilder {
             try tree.copy(to: root)
             return root
         }
-        try Self.check(wheel, package: tree.root, interpreter: interpreter, target: target)
+        if let mismatch = Self.mismatch(wheel, interpreter: interpreter, target: target) {
+            throw BuildFrontendError.projectNeedsMatchingMachine(project: tree.root, wheel: wheel.filename.filename,
+                                                                 mismatch: mismatch)
+        }
+        checked.withLock { _ = $0.insert(wheel.path) }
         return wheel
     }
+
+    public func vouches(forWheelAt path: String) -> Bool { checked.withLock { $0.contains(path) } }
 
     // MARK: Building
 
@@ -243,13 +255,12 @@ public final class SourceBuildFrontend: SourceBuilder {
         interpreter.identity + "\ndriver " + sha256Hex(PackageResources.pexify_pep517_py)
     }
 
-    /// A wheel that is not pure Python runs only where it was built: same architecture and Python,
-    /// glibc not newer than the target's.
-    static func check(_ wheel: BuiltWheel, package: String, interpreter: BuildInterpreter, target: TargetPlatform) throws {
+    /// Why `wheel` would not run on `target`, or `nil`: a wheel that is not pure Python (`pyX-none-any`)
+    /// runs only where it was built (same architecture and Python, glibc not newer than the target's).
+    static func mismatch(_ wheel: BuiltWheel, interpreter: BuildInterpreter, target: TargetPlatform) -> String? {
         let pure = wheel.filename.abiTags == ["none"] && wheel.filename.platformTags == ["any"]
             && wheel.filename.pythonTags.allSatisfy { $0.hasPrefix("py") }
-        guard !pure, let mismatch = interpreter.mismatch(with: target) else { return }
-        throw BuildFrontendError.needsMatchingMachine(package: package, wheel: wheel.filename.filename, mismatch: mismatch)
+        return pure ? nil : interpreter.mismatch(with: target)
     }
 }
 

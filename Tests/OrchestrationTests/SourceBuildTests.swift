@@ -276,11 +276,42 @@ struct SourceBuildTests {
         try directory.write("native/native_project.py", "")
         let native = await #expect(throws: BuildFrontendError.self) { try await frontend.buildProject(at: directory.child("native")) }
         #expect("\(native!)".contains("and the target runs 3.14"), "\(native!)")
+        #expect("\(native!)".contains("The project \(directory.child("native"))"), "\(native!)")
 
         let none = try SourceBuildFrontend(settings: settings, cacheDirectory: directory.child("cache"), target: target,
                                            searchPath: directory.child("empty"))
         let missing = await #expect(throws: BuildFrontendError.self) { try await none.buildProject(at: project) }
         #expect("\(missing!)".contains("No CPython 3.14 or other CPython 3"), "\(missing!)")
+    }
+
+    /// A project with native code, for a target this machine matches (its own architecture, Python and
+    /// glibc): its `linux_*` wheel is used although the target lists only manylinux tags.
+    @Test func nativeProjectForAMatchingTarget() async throws {
+        let directory = try TemporaryDirectory("pexify-native-match")
+        defer { directory.remove() }
+        try directory.write("native/setup.py", """
+            from setuptools import setup
+            from setuptools.dist import Distribution
+            class Native(Distribution):
+                def has_ext_modules(self):
+                    return True
+            setup(name="native-project", version="1.0", py_modules=["native_project"], distclass=Native)
+            """)
+        try directory.write("native/native_project.py", "")
+        let facts = try python("""
+            import os, platform, sys
+            print("linux_%s-cp-%s-cp%d%d manylinux_%s" % (platform.machine(), platform.python_version(),
+                  sys.version_info[0], sys.version_info[1], os.confstr("CS_GNU_LIBC_VERSION").split()[1].replace(".", "_")))
+            """, arguments: []).split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        var inputs = RequirementInputs()
+        inputs.projects = [directory.child("native")]
+        var request = try Self.request(directory, inputs: inputs)
+        request.target = .platform(facts[0], manylinux: facts[1])
+        request.handler = nil
+        request.nativeCheck = false  // the wheel claims native code it does not have
+        let summary = try await Build.run(request)
+        #expect(summary.distributions.map(\.name) == ["native-project"])
+        #expect(summary.distributions.first?.wheel.contains("-linux_") == true, "\(summary.distributions)")
     }
 
     /// A lock cannot point at wheels that exist only in this machine's cache: it refuses, naming them,

@@ -45,8 +45,10 @@ struct Candidates: Sendable {
     /// - Parameters:
     ///   - buildsSources: whether a ``SourceBuilder`` is at hand; only then can an sdist be a choice.
     ///   - policy: `--only-binary` / `--no-binary` / `--prefer-binary`.
+    ///   - vouched: URLs of wheels a ``SourceBuilder`` built and checked against the target; their tags
+    ///     are not matched.
     init(name: PackageName, files: [ProjectFile], target: TargetPlatform, allowedHashes: Set<String>?,
-         buildsSources: Bool = false, policy: BinaryPolicy = BinaryPolicy()) {
+         buildsSources: Bool = false, policy: BinaryPolicy = BinaryPolicy(), vouched: Set<String> = []) {
         self.name = name
         self.target = target
         self.preferBinary = policy.preferBinary
@@ -106,6 +108,10 @@ struct Candidates: Sendable {
             }
             if let allowedHashes, !(file.sha256.map(allowedHashes.contains) ?? false) {
                 reject(.unlistedHash(filename))
+                continue
+            }
+            if vouched.contains(file.url), let wheel = try? WheelFilename(filename), wheel.name == name {
+                byVersion[version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, sdist: nil, rank: 0))
                 continue
             }
             let plausible = parts[parts.count - 3].split(separator: ".").contains { interpreters.contains(String($0)) }

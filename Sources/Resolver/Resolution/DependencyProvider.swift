@@ -53,7 +53,7 @@ final class DependencyProvider {
                                                    source: "a direct URL")
         }
         source = CandidateSource(client: client, target: target, prereleases: prereleases, directFiles: direct,
-                                 allowedHashes: allowedHashes, buildsSources: builder != nil, binaryPolicy: binaryPolicy)
+                                 allowedHashes: allowedHashes, builder: builder, binaryPolicy: binaryPolicy)
     }
 
     func universeCount(_ package: SolverPackage) -> Int {
@@ -244,14 +244,14 @@ struct CandidateSource: Sendable {
     let prereleases: Bool
     let directFiles: [PackageName: ProjectFile]
     let allowedHashes: [PackageName: Set<String>]?
-    let buildsSources: Bool
+    let builder: (any SourceBuilder)?
     let binaryPolicy: BinaryPolicy
     private let memo = Memo<PackageName, Candidates>()
     private let warmed = OnceSet<PackageName>()
 
     init(client: IndexClient, target: TargetPlatform, prereleases: Bool, directFiles: [PackageName: ProjectFile],
-         allowedHashes: [PackageName: Set<String>]?, buildsSources: Bool, binaryPolicy: BinaryPolicy) {
-        self.buildsSources = buildsSources
+         allowedHashes: [PackageName: Set<String>]?, builder: (any SourceBuilder)?, binaryPolicy: BinaryPolicy) {
+        self.builder = builder
         self.binaryPolicy = binaryPolicy
         self.client = client
         self.target = target
@@ -271,8 +271,11 @@ struct CandidateSource: Sendable {
                     files[index].hashes["sha256"] = try client.cache.localSHA256(path: path)
                 }
             }
+            let vouched = Set(files.filter { file in
+                file.localPath.map { builder?.vouches(forWheelAt: $0) ?? false } ?? false
+            }.map(\.url))
             return Candidates(name: name, files: files, target: target, allowedHashes: allowedHashes.map { $0[name] ?? [] },
-                              buildsSources: buildsSources, policy: binaryPolicy)
+                              buildsSources: builder != nil, policy: binaryPolicy, vouched: vouched)
         }
     }
 

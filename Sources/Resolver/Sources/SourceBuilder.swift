@@ -13,6 +13,11 @@ public protocol SourceBuilder: Sendable {
     /// - Throws: when the build fails, or when the wheel is not pure Python and this machine does not
     ///   match the target (the error names the package and the ways out).
     func wheel(fromSdist sdist: LocalSdist, target: TargetPlatform) async throws -> BuiltWheel
+
+    /// Whether this builder built the wheel at `path` and checked it against the target, so a direct
+    /// reference to it is used although its tags are not the target's (a `linux_x86_64` wheel built on
+    /// a machine that matches a manylinux target).
+    func vouches(forWheelAt path: String) -> Bool
 }
 
 /// A source distribution on disk, as resolution hands it to a ``SourceBuilder``.
