@@ -93,12 +93,15 @@ enum Installation {
         let frontend = try SourceBuildFrontend(settings: ResolverSettings(index: configuration, offline: index.offline),
                                                cacheDirectory: index.cacheDirectory, target: target, progress: progress)
         // The user's own projects become direct references to their built wheels, so their
-        // dependencies and extras resolve like any other wheel's.
+        // dependencies and extras resolve like any other wheel's. A PEX records them as name==version, not
+        // by their path in this machine's cache, so the archive does not depend on where the cache is.
+        var recorded = requirements.map(\.description)
         for project in projects {
             let wheel = try await frontend.buildProject(at: project.directory, excluding: excluding)
             let extras = project.extras.isEmpty ? "" : "[" + project.extras.map(\.rawValue).joined(separator: ",") + "]"
             requirements.append(try Requirement(
                 "\(wheel.filename.name)\(extras) @ \(URL(fileURLWithPath: wheel.path).absoluteString)"))
+            recorded.append("\(wheel.filename.name)\(extras)==\(wheel.filename.version)")
         }
         var request = ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
@@ -111,7 +114,7 @@ enum Installation {
         resolution.warnings += await frontend.warnings()
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
-                          requirements: requirements.map(\.description), warnings: resolution.warnings,
+                          requirements: recorded, warnings: resolution.warnings,
                           resolution: resolution, localProjects: localProjects)
     }
 

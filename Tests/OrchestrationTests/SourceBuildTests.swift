@@ -11,11 +11,11 @@ import Testing
 /// (`--only-binary`, native code for a foreign target) and the built-wheel cache. Build environments
 /// are resolved from the real backend wheels that scripts/setup-test-env.sh downloaded; every archive
 /// runs under the real Lambda runtime client.
-@Suite(.serialized, .enabled(if: SourceBuildInputs.prepared,
+@Suite(.serialized, .enabled(if: SourceProjects.prepared,
                              "needs .venv-test/build-wheelhouse and .venv-test/sdists from scripts/setup-test-env.sh"))
 struct SourceBuildTests {
-    static let backendWheels = SourceBuildInputs.backendWheels
-    static let sdists = SourceBuildInputs.sdists
+    static let backendWheels = SourceProjects.backendWheels
+    static let sdists = SourceProjects.sdists
 
     static let handler = """
         import importlib, sys
@@ -353,15 +353,6 @@ struct SourceBuildTests {
         #expect(mismatch.contains("aarch64"))
         #expect("\(error!)".contains("--find-links"))
         #expect(!FileManager.default.fileExists(atPath: request.output))
-    }
-}
-
-/// What scripts/setup-test-env.sh downloads for these tests.
-enum SourceBuildInputs {
-    static let backendWheels = TestEnvironment.packageRoot + "/.venv-test/build-wheelhouse"
-    static let sdists = TestEnvironment.packageRoot + "/.venv-test/sdists"
-    static var prepared: Bool {
-        FileManager.default.fileExists(atPath: backendWheels) && FileManager.default.fileExists(atPath: sdists)
     }
 }
 

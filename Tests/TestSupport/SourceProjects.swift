@@ -2,6 +2,15 @@ import Foundation
 
 /// Local Python projects and source distributions for the build-frontend tests, written by each test.
 public enum SourceProjects {
+    /// The PEP 517 backends' wheels (and `six`) for this machine's Python, from scripts/setup-test-env.sh.
+    public static let backendWheels = TestEnvironment.packageRoot + "/.venv-test/build-wheelhouse"
+    /// Real sdists of projects that never published a wheel, from scripts/setup-test-env.sh.
+    public static let sdists = TestEnvironment.packageRoot + "/.venv-test/sdists"
+    /// Whether scripts/setup-test-env.sh has downloaded both.
+    public static var prepared: Bool {
+        FileManager.default.fileExists(atPath: backendWheels) && FileManager.default.fileExists(atPath: sdists)
+    }
+
     /// The `[build-system]` table and backend-specific configuration of each PEP 517 backend the tests use.
     public static let backends: [String: (buildSystem: String, tool: String)] = [
         "setuptools": (#"requires = ["setuptools>=61"]\#nbuild-backend = "setuptools.build_meta""#,
