@@ -6,8 +6,9 @@ public enum BuildFrontendError: Error, Sendable, Equatable, CustomStringConverti
     case interpreterFailed(path: String, detail: String)
     /// The project directory or its `pyproject.toml` cannot be used.
     case invalidProject(path: String, reason: String)
-    /// A PEP 517 hook failed; `log` is the end of the backend's output.
-    case hookFailed(package: String, hook: String, log: String)
+    /// A PEP 517 hook failed; `log` is the end of the backend's output; `mismatch` says why this
+    /// machine does not match the target, when it does not (a compiled build could not be used anyway).
+    case hookFailed(package: String, hook: String, log: String, mismatch: String?)
     /// The backend produced something that is not a usable wheel.
     case invalidWheel(package: String, reason: String)
     /// The build requirements could not be resolved or installed.
@@ -27,8 +28,12 @@ public enum BuildFrontendError: Error, Sendable, Equatable, CustomStringConverti
             "The build interpreter \(path) cannot be used: \(detail)."
         case let .invalidProject(path, reason):
             "The project \(path) cannot be built: \(reason)."
-        case let .hookFailed(package, hook, log):
-            "Building \(package) failed in the backend's \(hook) hook. The backend's last output:\n\(log)"
+        case let .hookFailed(package, hook, log, mismatch):
+            "Building \(package) failed in the backend's \(hook) hook."
+                + (mismatch.map { " If it failed compiling native code: even a successful build here could not be "
+                    + "used, because \($0); look for an index with a wheel of \(package) for the target "
+                    + "(--extra-index-url), --find-links to a wheel built on a matching machine, or another version." } ?? "")
+                + " The backend's last output:\n\(log)"
         case let .invalidWheel(package, reason):
             "Building \(package) produced no usable wheel: \(reason)."
         case let .buildRequirements(package, reason):

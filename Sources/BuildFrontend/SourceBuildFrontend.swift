@@ -221,6 +221,7 @@ public final class SourceBuildFrontend: SourceBuilder {
     private func driver(_ request: [String: Any], interpreter: BuildInterpreter, package: String,
                         hook: String) async throws -> [String: Any] {
         let json = try JSONSerialization.data(withJSONObject: request)
+        let mismatch = interpreter.mismatch(with: target)
         let data: Data = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
@@ -229,7 +230,7 @@ public final class SourceBuildFrontend: SourceBuilder {
                         let answer = try DriverProcess.run(interpreter: interpreter.path, request: request, label: package)
                         return try JSONSerialization.data(withJSONObject: answer)
                     } catch let failure as DriverProcess.Failure {
-                        throw BuildFrontendError.hookFailed(package: package, hook: hook, log: failure.log)
+                        throw BuildFrontendError.hookFailed(package: package, hook: hook, log: failure.log, mismatch: mismatch)
                     }
                 })
             }

@@ -354,6 +354,37 @@ struct SourceBuildTests {
         #expect("\(error!)".contains("--find-links"))
         #expect(!FileManager.default.fileExists(atPath: request.output))
     }
+
+    /// An sdist whose build fails (as psycopg2's does without pg_config) names the package and hook,
+    /// shows the backend's output, and for a foreign target says a build here could not be used anyway.
+    @Test func failingBuildForAForeignTarget() async throws {
+        let directory = try TemporaryDirectory("pexify-failing")
+        defer { directory.remove() }
+        let links = directory.child("links")
+        try FileManager.default.createDirectory(atPath: links, withIntermediateDirectories: true)
+        for file in try FileManager.default.contentsOfDirectory(atPath: Self.backendWheels) {
+            try FileManager.default.copyItem(atPath: Self.backendWheels + "/" + file, toPath: links + "/" + file)
+        }
+        try directory.write("failing/setup.py", "raise SystemExit('Error: pg_config executable not found.')\n")
+        _ = try python("""
+            import sys, tarfile
+            with tarfile.open(sys.argv[2] + "/needs-pg-1.0.tar.gz", "w:gz") as archive:
+                archive.add(sys.argv[1] + "/failing/setup.py", "needs-pg-1.0/setup.py")
+            """, arguments: [directory.path, links])
+        let request = try Self.request(directory, inputs: RequirementInputs(requirements: ["needs-pg"]),
+                                       architecture: "arm64",
+                                       index: IndexOptions(findLinks: [links], noIndex: true, cacheDirectory: directory.child("cache")))
+        let error = await #expect(throws: BuildFrontendError.self) { try await Build.run(request) }
+        let text = "\(error!)"
+        // setuptools' legacy backend runs setup.py first to ask for build requirements.
+        #expect(text.hasPrefix("Building needs-pg 1.0 failed in the backend's get_requires_for_build_wheel hook."), "\(text)")
+        let machine = try python("import platform; print(platform.machine())").trimmingCharacters(in: .whitespacesAndNewlines)
+        if machine != "aarch64" {
+            #expect(text.contains("this machine is \(machine) and the target is aarch64"), "\(text)")
+        }
+        #expect(text.contains("pg_config executable not found"), "\(text)")
+        #expect(!FileManager.default.fileExists(atPath: request.output))
+    }
 }
 
 /// Progress lines collected from a build.
