@@ -76,6 +76,29 @@ struct SourceOptionsTests {
         #expect(parsed.binaryPolicy.preferBinary)
     }
 
+    /// Which requirement strings name a local project, and with which extras.
+    @Test(arguments: [
+        (".", "repo", []), ("./libs/shared", "repo/libs/shared", []), ("libs/shared[Fast]", "repo/libs/shared", ["fast"]),
+        ("../repo/libs/legacy", "repo/libs/legacy", []), ("FILE/libs/shared[a, b]", "repo/libs/shared", ["a", "b"]),
+        ("shared @ FILE/libs/shared", "repo/libs/shared", []), ("ABS/libs/legacy", "repo/libs/legacy", []),
+        ("requests", nil, []), ("./libs/missing", nil, []), ("./libs/empty", nil, []),
+        ("shared @ https://example.invalid/shared.tar.gz", nil, []),
+    ] as [(String, String?, [String])])
+    func projectReferences(text: String, directory: String?, extras: [String]) throws {
+        let root = try TemporaryDirectory("pexify-project-refs")
+        defer { root.remove() }
+        try root.write("repo/pyproject.toml", "[project]\nname = \"repo\"\nversion = \"1\"\n")
+        try root.write("repo/libs/shared/pyproject.toml", "[project]\nname = \"shared\"\nversion = \"1\"\n")
+        try root.write("repo/libs/legacy/setup.py", "")
+        try root.write("repo/libs/empty/README", "")
+        let base = root.child("repo")
+        let spelled = text.replacingOccurrences(of: "FILE", with: URL(fileURLWithPath: base).absoluteString.dropLast())
+            .replacingOccurrences(of: "ABS", with: base)
+        let reference = ProjectReference.parse(spelled, relativeTo: base)
+        #expect(reference?.directory == directory.map { URL(fileURLWithPath: root.child($0)).standardizedFileURL.path })
+        #expect(reference.map { $0.extras.map(\.rawValue) } ?? [] == extras)
+    }
+
     /// PEP 735 groups with includes resolve to what `packaging.dependency_groups` gives.
     @Test(arguments: ["test", "Dev", "all"])
     func dependencyGroupsMatchPackaging(_ group: String) throws {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A requirement that names a local project directory rather than a project on an index: `.`,
-/// `./libs/shared`, `../lib[extra]`, `/abs/dir`, `file:///abs/dir` or `name @ file:///abs/dir` (pip's
-/// spellings). The project is built into a wheel (PEP 517) and installed with its dependencies.
+/// `./libs/shared`, `libs/shared`, `../lib[extra]`, `/abs/dir`, `file:///abs/dir` or
+/// `name @ file:///abs/dir` (pip's spellings; the name is the one the built wheel carries). The project is built into a wheel (PEP 517) and installed with its dependencies.
 public struct ProjectReference: Sendable, Hashable {
     /// The absolute, standardised directory.
     public var directory: String
@@ -31,8 +31,8 @@ public struct ProjectReference: Sendable, Hashable {
         if location.hasPrefix("file:") {
             guard let url = URL(string: location), url.isFileURL else { return nil }
             path = url.path
-        } else if location == "." || location == ".." || location.hasPrefix("./") || location.hasPrefix("../")
-                    || location.hasPrefix("/") || location.hasPrefix("~/") {
+        } else if location == "." || location == ".." || location.contains("/") {
+            // pip's rule: anything with a path separator that exists is a path (a PEP 508 name has none).
             let expanded = (location as NSString).expandingTildeInPath
             path = expanded.hasPrefix("/") ? expanded : base + "/" + expanded
         } else {
