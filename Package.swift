@@ -55,12 +55,19 @@ let package = Package(
         ),
         // One build end to end: request → resolution → install plans → layout → one atomic write.
         .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex", "BuildFrontend"]),
+        // `pexify invoke`: a built function run locally the way AWS Lambda runs it (real runtime client,
+        // loopback Runtime API); the Python side is embedded like the PEX bootstrap.
+        .target(
+            name: "Invoke",
+            dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex"],
+            resources: [.embedInCode("Resources/runtime")]
+        ),
         // `pexify deploy`: SigV4-signed Lambda and S3 calls over the shared HTTP seam.
-        .target(name: "Deploy", dependencies: ["Basics", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Deploy", dependencies: ["Basics", "ZipArchive", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(
             name: "pexify",
             dependencies: [
-                "Basics", "Resolver", "Pex", "Orchestration", "Deploy",
+                "Basics", "Resolver", "Pex", "Orchestration", "Invoke", "Deploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

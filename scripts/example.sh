@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The main job, end to end on a fresh machine: build pexify, package examples/hello-lambda with its real
 # requirements (resolved and fetched from the configured index) for the AWS Lambda python3.11 runtime on
-# x86_64, inspect the zip, then invoke the function through the local Lambda runtime emulation (the real
-# awslambdaric runtime client against a loopback Runtime API) and print its responses.
+# x86_64, inspect the zip, then run the function locally with `pexify invoke` (the real awslambdaric
+# runtime client against a loopback Runtime API) and print its responses.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-"$root/scripts/setup-test-env.sh"   # Debian packages and .venv-test (awslambdaric) for the emulation
+"$root/scripts/setup-test-env.sh"   # Debian packages and .venv-test (pip, for the default index)
 cd "$root"
 
 echo "example: building pexify (debug)" >&2
@@ -21,22 +21,21 @@ example="$root/examples/hello-lambda"
     --runtime python3.11 --layout zip -o "$out/hello-lambda.zip"
 "$pexify" inspect "$out/hello-lambda.zip"
 
-echo "example: invoking lambda_function.handler through the Lambda runtime emulation" >&2
-"$root/.venv-test/bin/python" - "$root/Tests/Fixtures/lambda/runtime_api.py" "$out/hello-lambda.zip" <<'PY'
-import json, subprocess, sys
+echo "example: invoking lambda_function.handler with pexify invoke" >&2
+# The real awslambdaric runtime client (installed once into pexify's cache for the local python3.11)
+# against a loopback Runtime API; three events, the third invalid on purpose: pydantic rejects it and
+# Lambda reports the handler's error, so pexify invoke exits 1.
+status=0
+"$pexify" invoke "$out/hello-lambda.zip" --event '{}' --event '{"name": "Lambda", "times": 2}' \
+    --event '{"times": 99}' --json > "$out/invoke.json" || status=$?
+"$root/.venv-test/bin/python" - "$out/invoke.json" "$status" <<'PY'
+import json, sys
 
-emulator, function_zip = sys.argv[1], sys.argv[2]
-events = [{}, {"name": "Lambda", "times": 2}, {"times": 99}]
-request = {"functionZip": function_zip, "layers": [], "handler": "lambda_function.handler",
-           "events": [json.dumps(event) for event in events], "timeout": 120}
-result = subprocess.run([sys.executable, emulator], input=json.dumps(request).encode(), capture_output=True)
-if result.returncode != 0:
-    sys.exit(f"the emulation failed:\n{result.stderr.decode()}")
-report = json.loads(result.stdout)
-for event, outcome in zip(events, report["outcomes"]):
-    print(f"event {json.dumps(event)} -> {json.dumps(outcome)}")
-kinds = [outcome["kind"] for outcome in report["outcomes"]]
-# The third event is invalid on purpose: pydantic rejects it and Lambda reports the handler's error.
-if kinds != ["response", "response", "error"]:
-    sys.exit(f"unexpected outcomes {kinds}; runtime log:\n{report['log']}")
+report = json.load(open(sys.argv[1]))
+for invocation in report["invocations"]:
+    print(json.dumps({key: invocation.get(key) for key in ("kind", "body", "errorType", "errorMessage",
+                                                           "durationMs", "initDurationMs", "maxMemoryUsedMB")}))
+kinds = [invocation["kind"] for invocation in report["invocations"]]
+if kinds != ["response", "response", "error"] or sys.argv[2] != "1":
+    sys.exit(f"unexpected outcomes {kinds} (exit status {sys.argv[2]}); function log:\n{report['log']}")
 PY

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine: Debian packages (unzip, zlib headers,
-# gcc), a Python venv with the oracles (packaging, awslambdaric, index servers) and a wheelhouse of real
-# PyPI wheels for CPython 3.11 manylinux x86_64. Safe to run again: finished steps are skipped.
+# gcc, binutils for readelf and for three foreign machines), a Python venv with the oracles (packaging,
+# awslambdaric, index servers) and a wheelhouse of real PyPI wheels for CPython 3.11 manylinux x86_64.
+# Safe to run again: finished steps are skipped.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.venv-test"
 
 missing=()
-for pkg in unzip zip zlib1g-dev gcc; do
+for pkg in unzip zip zlib1g-dev gcc binutils binutils-aarch64-linux-gnu binutils-s390x-linux-gnu \
+           binutils-i686-linux-gnu; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -58,4 +60,14 @@ if [ ! -d "$foreign" ]; then
             --platform "$platform" -d "$foreign.partial" charset_normalizer==3.5.2
     done
     mv "$foreign.partial" "$foreign"
+fi
+
+# awslambdaric and its dependencies for the venv's interpreter, so the `pexify invoke` tests install the
+# Lambda runtime interface client with pexify's own resolver, offline.
+runtime="$venv/wheelhouse-runtime"
+if [ ! -d "$runtime" ]; then
+    echo "setup: downloading the Lambda runtime interface client's wheels into $runtime" >&2
+    rm -rf "$runtime.partial"
+    "$venv/bin/pip" download -q --only-binary=:all: -d "$runtime.partial" awslambdaric
+    mv "$runtime.partial" "$runtime"
 fi

@@ -4,7 +4,12 @@ import Foundation
 /// The lower-case hex SHA-256 of `bytes`: the identity of a wheel (PEP 427 RECORD hashes aside, which
 /// are base64) and of everything keyed by content.
 public func sha256Hex(_ bytes: some DataProtocol) -> String {
-    hex(SHA256.hash(data: bytes))
+    hex(sha256Digest(bytes))
+}
+
+/// The SHA-256 digest of `bytes` (for RECORD's base64 form, PEP 376).
+public func sha256Digest(_ bytes: some DataProtocol) -> [UInt8] {
+    Array(SHA256.hash(data: bytes))
 }
 
 /// The lower-case hex SHA-256 of a file, read in 1 MiB chunks so files of any size hash in constant memory.

@@ -11,6 +11,14 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
     case needsBucket(path: String, size: Int64, limit: Int64)
     /// The function does not exist in this account and region.
     case functionNotFound(function: String, region: String)
+    /// The function's runtime, architecture or handler does not fit the archive (``FunctionCheck``).
+    case mismatch(archive: String, function: String, problems: [String])
+    /// The function is packaged as a container image, which takes no zip.
+    case imageFunction(function: String)
+    /// A function or layer cannot be set up from this archive (no stamp, no handler, no role).
+    case cannotCreate(function: String, reason: String)
+    /// The function and its layers unzip to more than Lambda allows.
+    case overBudget(function: String, total: Int64, parts: [String])
     /// The service refused the code as too large (direct upload or unzipped size).
     case codeTooLarge(function: String, size: Int64, message: String)
     /// The service kept throttling after all retries.
@@ -37,7 +45,15 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
         case .needsBucket(let path, let size, let limit):
             return "The archive '\(path)' is \(ByteCount.format(size)), above the \(ByteCount.format(limit)) limit of a direct upload; pass --s3-bucket NAME to upload it through S3."
         case .functionNotFound(let function, let region):
-            return "The Lambda function '\(function)' does not exist in region \(region); create it first (or check --function-name, --region and the account of your credentials)."
+            return "The Lambda function '\(function)' does not exist in region \(region); pass --create --role ARN to create it (or check --function-name, --region and the account of your credentials)."
+        case .mismatch(let archive, let function, let problems):
+            return "Refusing to deploy '\(archive)' to '\(function)': \(problems.joined(separator: "; ")). Nothing was uploaded; rebuild the archive to match (--layout, --runtime, --architecture, --handler), or pass --force to deploy anyway."
+        case .imageFunction(let function):
+            return "The Lambda function '\(function)' is packaged as a container image (PackageType Image) and cannot take a zip; deploy to a zip-packaged function, or build and push an image instead."
+        case .cannotCreate(let function, let reason):
+            return "Cannot create '\(function)': \(reason)."
+        case .overBudget(let function, let total, let parts):
+            return "'\(function)' and its layers would unzip to \(ByteCount.format(total)), above Lambda's \(ByteCount.format(Int64(LambdaQuotas.unzippedBytes))) limit (\(parts.joined(separator: ", "))); nothing was uploaded: slim the archive (--exclude) or drop a layer."
         case .codeTooLarge(let function, let size, let message):
             return "Lambda refused the \(ByteCount.format(size)) code for '\(function)' as too large (\(message)); slim the archive (unzipped code must stay under 250 MiB) or upload through --s3-bucket."
         case .throttled(let operation, let attempts):

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import Installer
 import Pex
@@ -30,15 +31,25 @@ public enum Build {
 
         progress("Planning \(kept.count) distributions")
         let pythonVersion = "\(target.pythonVersion.major).\(target.pythonVersion.minor)"
-        let distributions = try kept.map {
+        var distributions = try kept.map {
             InstalledDistribution(plan: try WheelInstallPlan(wheelPath: $0.path, pythonVersion: pythonVersion),
                                   sha256: $0.sha256)
         }
-        let sources = try request.sourcesDirectories.map { try SourcesDirectory(path: $0, excluding: [request.output]) }
+        var slimmed: [SlimReport] = []
+        if request.slim {
+            progress("Slimming \(distributions.count) distributions")
+            for index in distributions.indices {
+                slimmed.append(try distributions[index].plan.slim(pythonVersion: pythonVersion))
+            }
+        }
+        let sources = try request.sourcesDirectories.map {
+            try SourcesDirectory(path: $0, excluding: [request.output], rules: request.sourceRules)
+        }
         let input = LayoutInput(distributions: distributions, sources: sources, requirements: resolved.requirements,
                                 target: target)
-        let stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
+        var stages = ArchiveStages.Options(compiler: compiler, enforceSizeLimit: request.sizeCheck,
                                            nativeCheck: request.nativeCheck)
+        stages.layers = try request.layers.map(FunctionLayer.init(path:))
         let prepared = switch request.layout {
         case .zip, .layer:
             try ArchiveStages.prepare(input, layout: LambdaLayout(request.layout, handler: request.handler),
@@ -56,20 +67,37 @@ public enum Build {
         var warnings = resolved.warnings
         warnings += exclusion.unmatched.map { "--exclude \($0) matches no distribution that was resolved." }
         warnings += prepared.warnings
-        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, to: request.output,
-                                          policy: policy, permissions: prepared.permissions)
+        let stamp = Self.stamp(request, target: target, handler: prepared.handler)
+        let written = try ZipWriter.write(prepared.plan, prefix: prepared.prefix, comment: stamp.comment,
+                                          to: request.output, policy: policy, permissions: prepared.permissions)
         if !prepared.budgetParts.isEmpty,  // the direct-upload warning needs the zipped size
            let warning = LambdaBudget.uploadWarning(zippedBytes: Int(written.byteCount), parts: prepared.budgetParts) {
             warnings.append(warning)
         }
         let elapsed = ContinuousClock.now - started
-        return BuildSummary(
+        var summary = BuildSummary(
             output: request.output, layout: request.layout, target: target.name, bytes: written.byteCount,
             unzippedBytes: prepared.unzippedBytes, entries: written.entryCount, handler: prepared.handler,
             entryPoint: prepared.entryPoint,
             distributions: kept.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
             excluded: exclusion.dropped.map(\.description), warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        summary.sources = sources.map(\.report)
+        summary.slimmed = slimmed.filter { $0.savedBytes > 0 || !$0.notes.isEmpty }
+        summary.layers = stages.layers.map { .init(path: $0.path, unzippedBytes: $0.unzippedBytes) }
+        return summary
+    }
+
+    /// What the archive remembers of this build, for `deploy`'s target check and `inspect`.
+    static func stamp(_ request: BuildRequest, target: TargetPlatform, handler: String?) -> ArchiveStamp {
+        var runtime: String?, architecture: String?
+        if case let .lambda(name, machine) = request.target {
+            runtime = name.lowercased()
+            architecture = machine.lowercased() == "aarch64" ? "arm64" : machine.lowercased()
+        }
+        return ArchiveStamp(layout: request.layout.rawValue, runtime: runtime, architecture: architecture,
+                            target: target.name, python: "\(target.pythonVersion.major).\(target.pythonVersion.minor)",
+                            machine: target.machine, handler: handler)
     }
 
     /// The target platform the user named.

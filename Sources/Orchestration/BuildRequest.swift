@@ -40,23 +40,29 @@ public struct RequirementInputs: Sendable, Equatable {
     public var requirements: [String]
     /// `-r` requirements files (pip's format, including `-c` constraints inside them).
     public var requirementFiles: [String]
-    /// A PEP 751 `pylock.toml` to install instead of resolving.
+    /// A lock to install instead of resolving: `pylock.toml` (PEP 751), `uv.lock`, `poetry.lock` or
+    /// `Pipfile.lock`.
     public var lockFile: String?
+    /// With `lockFile`: the extras and dependency groups to install (as `uv export --extra/--group`).
+    public var extras: [String]
+    /// With `lockFile`, the lock's groups; otherwise the PEP 735 dependency groups of the first local
+    /// project's `pyproject.toml` (else `./pyproject.toml`).
+    public var groups: [String]
     /// Allow pre-releases everywhere.
     public var prereleases: Bool
     /// `--project DIR`: local projects built into wheels and installed with their dependencies (path
     /// requirements such as `./libs/shared` among `requirements` do the same).
     public var projects: [String] = []
-    /// `--group NAME`: PEP 735 dependency groups of the first project's `pyproject.toml` (else `./pyproject.toml`).
-    public var groups: [String] = []
     /// `--only-binary`, `--no-binary`, `--prefer-binary` (a requirements file's come first).
     public var binaryPolicy = BinaryPolicy()
 
     public init(requirements: [String] = [], requirementFiles: [String] = [], lockFile: String? = nil,
-                prereleases: Bool = false) {
+                extras: [String] = [], groups: [String] = [], prereleases: Bool = false) {
         self.requirements = requirements
         self.requirementFiles = requirementFiles
         self.lockFile = lockFile
+        self.extras = extras
+        self.groups = groups
         self.prereleases = prereleases
     }
 
@@ -95,6 +101,13 @@ public struct BuildRequest: Sendable {
     public var compile = false
     /// `--compile-with`: the interpreter that compiles; `nil` finds `pythonX.Y` on `PATH`.
     public var compileWith: String?
+    /// `--exclude-source` and `--include-source` globs for the `-D` directories (see ``SourceRules``).
+    public var sourceRules = SourceRules()
+    /// `--with-layer`: the layer zips the function will use, in order.
+    public var layers: [String] = []
+    /// `--slim`: leave out what a function never runs and strip debug information (see
+    /// ``WheelInstallPlan/slim(pythonVersion:)``).
+    public var slim = false
 
     public init(layout: Layout, inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions = .init(),
                 sourcesDirectories: [String] = [], handler: String? = nil, entryPoint: String? = nil,

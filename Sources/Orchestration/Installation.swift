@@ -75,15 +75,24 @@ enum Installation {
         let configuration = try IndexConfiguration.resolved(
             indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs, findLinks: options.findLinks,
             noIndex: options.noIndex)
-        for group in inputs.groups {
+        for group in inputs.groups where inputs.lockFile == nil {  // with a lock, the lock's groups
             let pyproject = (projects.first?.directory ?? workingDirectory) + "/pyproject.toml"
             requirements += try PyProject.dependencyGroup(path: pyproject, group: group)
         }
 
         if let lockFile = inputs.lockFile {
-            let client = IndexClient(configuration: configuration, cache: try Cache(directory: index.cacheDirectory),
-                                     offline: index.offline, meter: meter)
-            let resolution = try await PyLock.resolution(lockPath: lockFile, target: target, client: client)
+            let cache = try Cache(directory: index.cacheDirectory)
+            let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline, meter: meter)
+            let selection = LockSelection(extras: Set(try inputs.extras.map { try ExtraName($0) }),
+                                          groups: Set(inputs.groups))
+            // An index the lock names serves its files, unless the command line chose the index (as in pip).
+            let chosen = index.indexURL != nil || index.noIndex
+            let resolution = try await LockFile.resolution(path: lockFile, target: target, selection: selection) { url in
+                guard let url, !chosen else { return client }
+                return IndexClient(configuration: try IndexConfiguration.resolved(
+                    indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false),
+                                   cache: cache, offline: index.offline, meter: meter)
+            }
             let needed = Set(resolution.distributions.flatMap(\.dependencies))
             let roots = resolution.distributions.map(\.name).filter { !needed.contains($0) }
             return InstallSet(distributions: resolution.distributions, roots: roots,

@@ -5,6 +5,7 @@ import Resolver
 /// What `pexify lock` wrote.
 public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
     public var output: String
+    /// The targets' names, comma-separated.
     public var target: String
     public var distributions: [BuildSummary.Distribution]
     public var warnings: [String]
@@ -19,26 +20,39 @@ public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
 }
 
 extension Build {
-    /// `pexify lock`: resolves `inputs` for the target and writes a PEP 751 `pylock.toml` to `output`
-    /// (atomically: a temp file renamed into place).
-    public static func lock(_ inputs: RequirementInputs, target: TargetSpecification, index: IndexOptions,
+    /// `pexify lock`: resolves `inputs` for each target and writes one PEP 751 `pylock.toml` to `output`
+    /// (atomically: a temp file renamed into place) that serves them all.
+    public static func lock(_ inputs: RequirementInputs, targets: [TargetSpecification], index: IndexOptions,
                             output: String, progress: @Sendable (String) -> Void = { _ in },
                             meter: TransferMeter = TransferMeter()) async throws
         -> LockSummary {
         let started = ContinuousClock.now
-        let platform = try platform(for: target)
-        progress("Resolving for \(platform.name)")
-        let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
-        guard let resolution = set.resolution else { throw BuildError.nothingToLock }
-        let built = set.localProjects + resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name)
-        guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.map(\.rawValue).sorted()) }
-        let text = PyLock.render(resolution, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
+        var resolutions: [Resolution] = []
+        var warnings: [String] = []
+        for target in targets {
+            let platform = try platform(for: target)
+            let marker = PyLock.environmentMarker(platform.markerEnvironment)
+            if let other = resolutions.first(where: { PyLock.environmentMarker($0.target.markerEnvironment) == marker }) {
+                throw BuildError.indistinctTargets(first: other.target.name, second: platform.name, marker: marker)
+            }
+            progress("Resolving for \(platform.name)")
+            let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
+            guard let resolution = set.resolution else { throw BuildError.nothingToLock }
+            let built = set.localProjects + resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name)
+            guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.map(\.rawValue).sorted()) }
+            resolutions.append(resolution)
+            warnings += set.warnings
+        }
+        let text = PyLock.render(resolutions, relativeTo: URL(fileURLWithPath: output).deletingLastPathComponent().path)
         try AtomicFile.write(Array(text.utf8), to: output)
         let elapsed = ContinuousClock.now - started
+        var seen: Set<String> = []
+        let distributions = resolutions.flatMap(\.distributions).sorted { ($0.name, $0.version) < ($1.name, $1.version) }
+            .filter { seen.insert("\($0.name) \($0.version) \($0.wheel)").inserted }
         return LockSummary(
-            output: output, target: platform.name,
-            distributions: set.distributions.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
-            warnings: set.warnings,
+            output: output, target: resolutions.map(\.target.name).joined(separator: ", "),
+            distributions: distributions.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
+            warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Orchestration
 import Pex
+import Resolver
 
 /// `pexify [build] …`: resolve, then write a Lambda zip, a Lambda layer or a PEX.
 struct BuildCommand: AsyncParsableCommand {
@@ -12,9 +13,6 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var requirementArguments: RequirementArguments
 
-    @Option(help: ArgumentHelp("Install exactly what this PEP 751 pylock.toml pins instead of resolving.", valueName: "file"))
-    var lock: String?
-
     @Option(help: "The archive layout: zip (Lambda function), layer (Lambda layer) or pex (zipapp).")
     var layout: Layout
 
@@ -23,6 +21,21 @@ struct BuildCommand: AsyncParsableCommand {
     @Option(name: [.customShort("D"), .customLong("sources-directory")],
             help: ArgumentHelp("A directory whose contents go to the archive root (repeatable).", valueName: "dir"))
     var sourcesDirectories: [String] = []
+
+    @Option(name: .customLong("exclude-source"),
+            help: ArgumentHelp("Leave out what this .gitignore-style glob matches in the -D directories (repeatable).",
+                               valueName: "glob"))
+    var excludeSource: [String] = []
+
+    @Option(name: .customLong("include-source"),
+            help: ArgumentHelp("Pack what this glob matches even if ignored, built-in excluded or a secret (repeatable).",
+                               valueName: "glob"))
+    var includeSource: [String] = []
+
+    @Option(name: .customLong("with-layer"),
+            help: ArgumentHelp("A Lambda layer zip the function will use, in order (repeatable): counted in the 250 MiB "
+                               + "budget, checked for hidden modules and native code.", valueName: "file"))
+    var withLayer: [String] = []
 
     @Option(help: "The Lambda handler as FILE.py:FUNC (relative to a -D directory) or MODULE:FUNC.")
     var handler: String?
@@ -56,6 +69,9 @@ struct BuildCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-native-check"), help: "Do not check shared objects against the target.")
     var noNativeCheck = false
 
+    @Flag(help: "Leave out bytecode for other interpreters, .pyi stubs, C headers and static libraries; strip debug sections from shared objects.")
+    var slim = false
+
     @Flag(help: "Add bytecode compiled for the target (unchecked hash-based .pyc) next to every .py.")
     var compile = false
 
@@ -78,12 +94,12 @@ struct BuildCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty && lock == nil
-            && sourcesDirectories.isEmpty && requirementArguments.projects.isEmpty && requirementArguments.groups.isEmpty {
+        if requirementArguments.inputs.isEmpty && sourcesDirectories.isEmpty {
             throw ValidationError("Nothing to package: give requirements, -r FILE, --project DIR, --lock FILE or -D DIR.")
         }
-        if lock != nil && !(requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty) {
-            throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
+        if target.specifications.count > 1 {
+            throw ValidationError("A build is for one target; give one --runtime, --architecture, --platform or "
+                + "--complete-platform (pexify lock takes several).")
         }
         if let compressLevel, !(0...9).contains(compressLevel) {
             throw ValidationError("--compress-level must be between 0 and 9, not \(compressLevel).")
@@ -108,6 +124,7 @@ struct BuildCommand: AsyncParsableCommand {
                 throw ValidationError("--handler applies to --layout zip (a layer has no handler).")
             }
         case .pex:
+            if !withLayer.isEmpty { throw ValidationError("--with-layer applies to --layout zip or layer.") }
             if handler != nil {
                 throw ValidationError("--handler applies to --layout zip; a PEX serves Lambda through its __pex__ "
                     + "package instead (handler __pex__.MODULE.FUNCTION).")
@@ -118,17 +135,26 @@ struct BuildCommand: AsyncParsableCommand {
     var request: BuildRequest {
         var request = BuildRequest(
             layout: layout,
-            inputs: requirementArguments.inputs(lockFile: lock),
-            target: target.specification, index: index.options, sourcesDirectories: sourcesDirectories,
+            inputs: requirementArguments.inputs, target: target.specifications[0], index: index.options, sourcesDirectories: sourcesDirectories,
             handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
             compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)
         request.compile = compile || compileWith != nil
         request.compileWith = compileWith
+        request.sourceRules = SourceRules(excluded: excludeSource, included: includeSource)
+        request.layers = withLayer
+        request.slim = slim
         return request
     }
 
     func run() async throws {
+        if requirementArguments.lock == nil, !requirementArguments.inputs.isEmpty {
+            let directory = FileManager.default.currentDirectoryPath
+            for lock in LockFormat.locks(in: directory) {
+                Terminal.standardError.write("hint: \(lock) in this directory pins exact versions; to install "
+                    + "those instead of resolving again, give --lock \(lock).\n")
+            }
+        }
         let live = LiveProgress(enabled: !json)
         let summary: BuildSummary
         do {

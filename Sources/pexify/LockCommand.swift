@@ -6,7 +6,11 @@ import Pex
 struct LockCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock",
-        abstract: "Resolve requirements for a target and write a pylock.toml (PEP 751)."
+        abstract: "Resolve requirements for one or more targets and write a pylock.toml (PEP 751).",
+        discussion: "Repeat --runtime, --architecture or --platform to lock for several targets at once: the lock "
+            + "lists each target in `environments` and marks the packages only some targets need. With --lock, the "
+            + "pins of an existing lock (uv.lock, poetry.lock, Pipfile.lock, pylock.toml) are written for the targets "
+            + "without resolving."
     )
 
     @OptionGroup var requirementArguments: RequirementArguments
@@ -20,18 +24,18 @@ struct LockCommand: AsyncParsableCommand {
     var output: String
 
     func validate() throws {
-        if requirementArguments.requirements.isEmpty && requirementArguments.requirementFiles.isEmpty {
-            throw ValidationError("Nothing to lock: give requirements or -r FILE.")
+        if requirementArguments.inputs.isEmpty {
+            throw ValidationError("Nothing to lock: give requirements, -r FILE or --lock FILE.")
         }
     }
 
     func run() async throws {
-        let inputs = requirementArguments.inputs(lockFile: nil)
         let live = LiveProgress(enabled: !json)
         let summary: LockSummary
         do {
-            summary = try await Build.lock(inputs, target: target.specification, index: index.options, output: output,
-                                           progress: Terminal.progress(), meter: live.meter)
+            summary = try await Build.lock(requirementArguments.inputs, targets: target.specifications,
+                                           index: index.options, output: output, progress: Terminal.progress(),
+                                           meter: live.meter)
             await live.finish()
         } catch {
             await live.finish()

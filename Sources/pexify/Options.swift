@@ -3,7 +3,7 @@ import Orchestration
 import Pex
 import Resolver
 
-/// Requirements, requirement files and the pre-release switch (shared by `build` and `lock`).
+/// Requirements, requirement files, a lock and the pre-release switch (shared by `build` and `lock`).
 struct RequirementArguments: ParsableArguments {
     @Argument(help: "PEP 508 requirements, e.g. 'requests>=2.31' 'pydantic[email]'.")
     var requirements: [String] = []
@@ -14,14 +14,21 @@ struct RequirementArguments: ParsableArguments {
     @Flag(name: .customLong("pre"), help: "Allow pre-release versions.")
     var prereleases = false
 
+    @Option(help: ArgumentHelp("A lock to install exactly, instead of resolving: pylock.toml, uv.lock, poetry.lock or Pipfile.lock.",
+                               valueName: "file"))
+    var lock: String?
+
+    @Option(help: ArgumentHelp("With --lock: also install this extra of the project (repeatable).", valueName: "name"))
+    var extra: [String] = []
+
+    @Option(help: ArgumentHelp("Install this dependency group: of the lock with --lock (Pipfile.lock: develop), else the "
+                               + "PEP 735 group of the project's pyproject.toml (repeatable).", valueName: "name"))
+    var group: [String] = []
+
     @Option(name: .customLong("project"),
             help: ArgumentHelp("A local project (pyproject.toml or setup.py) to build into a wheel and install with its dependencies (repeatable).",
                                valueName: "dir"))
     var projects: [String] = []
-
-    @Option(name: .customLong("group"),
-            help: ArgumentHelp("Install this PEP 735 dependency group of the project's pyproject.toml (repeatable).", valueName: "name"))
-    var groups: [String] = []
 
     @Option(name: .customLong("only-binary"),
             help: ArgumentHelp("Never build these projects from source: :all:, :none: or names (repeatable).", valueName: "names"))
@@ -35,12 +42,22 @@ struct RequirementArguments: ParsableArguments {
     @Flag(name: .customLong("prefer-binary"), help: "Prefer an older version with a wheel over building a newer one.")
     var preferBinary = false
 
-    /// The requirement inputs these options describe.
-    func inputs(lockFile: String?) -> RequirementInputs {
-        var inputs = RequirementInputs(requirements: requirements, requirementFiles: requirementFiles, lockFile: lockFile,
-                                       prereleases: prereleases)
+    func validate() throws {
+        if lock != nil && !(requirements.isEmpty && requirementFiles.isEmpty) {
+            throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
+        }
+        if lock == nil && !extra.isEmpty {
+            throw ValidationError("--extra selects from a lock; use it with --lock FILE (a local project takes DIR[extra]).")
+        }
+        if lock != nil && !projects.isEmpty {
+            throw ValidationError("--lock installs exactly the lock file; do not also give --project.")
+        }
+    }
+
+    var inputs: RequirementInputs {
+        var inputs = RequirementInputs(requirements: requirements, requirementFiles: requirementFiles, lockFile: lock,
+                                       extras: extra, groups: group, prereleases: prereleases)
         inputs.projects = projects
-        inputs.groups = groups
         for value in onlyBinary { inputs.binaryPolicy.onlyBinary(value) }
         for value in noBinary { inputs.binaryPolicy.noBinary(value) }
         inputs.binaryPolicy.preferBinary = preferBinary
@@ -48,46 +65,45 @@ struct RequirementArguments: ParsableArguments {
     }
 }
 
-/// The target interpreter and platform (shared by `build` and `lock`).
+/// The target interpreter and platform (shared by `build` and `lock`; only `lock` takes several).
 struct TargetArguments: ParsableArguments {
     enum Architecture: String, ExpressibleByArgument, CaseIterable {
         case x86_64, arm64
     }
 
     @Option(help: "Abbreviated target platform, e.g. linux_x86_64-cp311 or linux_aarch64-cp-3.12.3-cp312.")
-    var platform: String?
+    var platform: [String] = []
 
     @Option(help: "With --platform: the newest manylinux standard the target's glibc supports, e.g. manylinux_2_28.")
     var manylinux: String?
 
     @Option(name: .customLong("complete-platform"), help: ArgumentHelp("Target described by a complete-platform JSON file.", valueName: "file"))
-    var completePlatform: String?
+    var completePlatform: [String] = []
 
     @Option(help: "AWS Lambda runtime, e.g. python3.12.")
-    var runtime: String?
+    var runtime: [String] = []
 
     @Option(help: "With --runtime: the Lambda architecture (x86_64 or arm64).")
-    var architecture: Architecture?
+    var architecture: [Architecture] = []
 
     mutating func validate() throws {
-        let chosen = [platform != nil, completePlatform != nil, runtime != nil].filter { $0 }.count
-        guard chosen == 1 else {
-            throw ValidationError(chosen == 0
-                ? "Choose the target with one of --runtime, --platform or --complete-platform."
-                : "Give only one of --runtime, --platform and --complete-platform.")
+        if platform.isEmpty && completePlatform.isEmpty && runtime.isEmpty {
+            throw ValidationError("Choose the target with one of --runtime, --platform or --complete-platform.")
         }
-        if architecture != nil && runtime == nil {
+        if !architecture.isEmpty && runtime.isEmpty {
             throw ValidationError("--architecture applies only to --runtime.")
         }
-        if manylinux != nil && platform == nil {
+        if manylinux != nil && platform.isEmpty {
             throw ValidationError("--manylinux applies only to --platform.")
         }
     }
 
-    var specification: TargetSpecification {
-        if let platform { return .platform(platform, manylinux: manylinux) }
-        if let completePlatform { return .completePlatform(path: completePlatform) }
-        return .lambda(runtime: runtime ?? "", architecture: (architecture ?? .x86_64).rawValue)
+    /// Every target named: each platform, each complete platform, and each runtime on each architecture.
+    var specifications: [TargetSpecification] {
+        platform.map { .platform($0, manylinux: manylinux) } + completePlatform.map { .completePlatform(path: $0) }
+            + runtime.flatMap { runtime in
+                (architecture.isEmpty ? [.x86_64] : architecture).map { .lambda(runtime: runtime, architecture: $0.rawValue) }
+            }
     }
 }
 

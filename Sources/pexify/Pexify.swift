@@ -9,7 +9,7 @@ struct Pexify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pexify",
         abstract: "Turn Python code and its requirements into Lambda zips, layers and PEX zipapps.",
-        subcommands: [BuildCommand.self, LockCommand.self, InspectCommand.self, DeployCommand.self],
+        subcommands: [BuildCommand.self, LockCommand.self, InspectCommand.self, InvokeCommand.self, DeployCommand.self],
         defaultSubcommand: BuildCommand.self
     )
 

@@ -103,10 +103,21 @@ import Testing
         return options
     }
 
+    /// A real (tiny) function zip: deploy reads the central directory before any request.
+    func functionZip(_ work: TemporaryDirectory) throws -> String {
+        let zip = work.child("fn.zip")
+        _ = try python("""
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                z.writestr("lambda_function.py", "def handler(event, context):\\n    return 1\\n")
+            """, arguments: [zip])
+        return zip
+    }
+
     @Test func unreachableEndpoint() async throws {
         let work = try TemporaryDirectory("pexify-deploy-fail")
         defer { work.remove() }
-        let zip = try work.write("fn.zip", "zip bytes")
+        let zip = try functionZip(work)
         await #expect {
             try await LambdaDeployer.deploy(archive: zip, options: options(work))
         } throws: { error in
@@ -118,7 +129,7 @@ import Testing
     @Test func missingCredentialsArchiveOrBucket() async throws {
         let work = try TemporaryDirectory("pexify-deploy-fail")
         defer { work.remove() }
-        let zip = try work.write("fn.zip", "zip bytes")
+        let zip = try functionZip(work)
         await #expect {
             try await LambdaDeployer.deploy(archive: zip, options: options(work, credentials: false))
         } throws: { "\($0)".hasPrefix("No AWS credentials found; set AWS_ACCESS_KEY_ID") }
@@ -127,8 +138,13 @@ import Testing
         } throws: { "\($0)" == "Cannot read the archive '\(work.child("missing.zip"))': it does not exist or is not readable." }
         var small = options(work)
         small.directUploadLimit = 4
+        let size = ByteCount.format((try FileManager.default.attributesOfItem(atPath: zip)[.size] as? NSNumber)?.int64Value ?? 0)
         await #expect {
             try await LambdaDeployer.deploy(archive: zip, options: small)
-        } throws: { "\($0)".contains("is 9 B, above the 4 B limit of a direct upload; pass --s3-bucket NAME") }
+        } throws: { "\($0)".contains("is \(size), above the 4 B limit of a direct upload; pass --s3-bucket NAME") }
+        let notZip = try work.write("not.zip", "zip bytes")
+        await #expect {
+            try await LambdaDeployer.deploy(archive: notZip, options: options(work))
+        } throws: { "\($0)".hasPrefix("Cannot read the archive '\(notZip)': it is not a zip archive Lambda can unpack") }
     }
 }

@@ -169,7 +169,7 @@ import Testing
 
         let plan = try await LambdaDeployer.deploy(archive: zip, options: options)
         #expect(plan.dryRun)
-        #expect(plan.steps.count == 7)
+        #expect(plan.steps.count == 8)
         #expect(plan.steps.contains { $0.contains("PutObject") && $0.contains("s3://some-bucket/") })
         #expect(plan.credentialSource == "environment variables")
         #expect(try moto.requests(signedBy: key).isEmpty, "the server saw no request")
@@ -188,7 +188,7 @@ import Testing
         await #expect {
             try await LambdaDeployer.deploy(archive: zip, options: deployOptions("pexify-no-such-function", accessKey: uniqueKey()))
         } throws: { error in
-            "\(error)" == "The Lambda function 'pexify-no-such-function' does not exist in region us-east-1; create it first (or check --function-name, --region and the account of your credentials)."
+            "\(error)" == "The Lambda function 'pexify-no-such-function' does not exist in region us-east-1; pass --create --role ARN to create it (or check --function-name, --region and the account of your credentials)."
         }
     }
 

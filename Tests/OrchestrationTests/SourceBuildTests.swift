@@ -325,7 +325,7 @@ struct SourceBuildTests {
         inputs.projects = [project]
         let output = directory.child("pylock.toml")
         let error = await #expect(throws: BuildError.self) {
-            try await Build.lock(inputs, target: .lambda(runtime: "python3.11", architecture: "x86_64"),
+            try await Build.lock(inputs, targets: [.lambda(runtime: "python3.11", architecture: "x86_64")],
                                  index: IndexOptions(findLinks: [Self.backendWheels], noIndex: true,
                                                      cacheDirectory: directory.child("cache")), output: output)
         }

@@ -22,24 +22,25 @@ public enum LambdaOutcome: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Runs Lambda functions locally the way AWS Lambda's Python runtime does, for tests.
+/// Runs Lambda functions locally the way AWS Lambda's Python runtime does, for tests, through
+/// `pexify invoke --json` (docs/formats/lambda-layout.md#running-a-function-locally).
 ///
-/// The real runtime interface client (`awslambdaric`, from the test venv) loads the handler from the
-/// extracted function zip and talks to a Runtime API served on 127.0.0.1 by
-/// `Tests/Fixtures/lambda/runtime_api.py`: the task root is read-only, is the working directory and comes
-/// first on `sys.path`; layers are extracted to an `/opt`-like directory whose `python/lib/python3.X/
-/// site-packages` and `python` follow it; `LAMBDA_TASK_ROOT` and `_HANDLER` are set; only `awslambdaric`
-/// and its dependencies are importable besides the function's own code (docs/formats/lambda-layout.md).
+/// The real runtime interface client (`awslambdaric`, installed by pexify from the runtime wheelhouse of
+/// `scripts/setup-test-env.sh`) loads the handler from the extracted function zip and talks to a Runtime
+/// API served on 127.0.0.1: the task root is read-only, is the working directory and comes first on
+/// `sys.path`; layers are extracted to an `/opt`-like directory whose `python/lib/python3.X/site-packages`
+/// and `python` follow it; `LAMBDA_TASK_ROOT` and `_HANDLER` are set; only `awslambdaric` and its
+/// dependencies are importable besides the function's own code. The interpreter is the test venv's.
 public enum LambdaEmulator {
     /// Invokes `handler` once per event and returns what the runtime answered, in order.
     ///
     /// - Parameters:
     ///   - functionZip: the deployment package (a zip extracted like Lambda does, with its stored modes);
-    ///   - taskRoot: or a directory used as the function code instead (copied, not modified);
+    ///   - taskRoot: or a directory used as the function code instead (zipped first, not modified);
     ///   - layers: layer zips, extracted in order into the `/opt`-like directory;
     ///   - handler: the Lambda handler string, e.g. `lambda_function.handler` or `pkg/sub/mod.func`;
     ///   - events: the JSON event payloads;
-    ///   - timeout: seconds for the whole run before it is stopped and this throws.
+    ///   - timeout: seconds each invocation (and the init phase) may take before this throws.
     /// - Returns: one outcome per answered event; after an init error, just that one outcome.
     /// - Throws: `LambdaEmulatorError` when the emulation itself cannot run or time runs out.
     public static func invoke(
@@ -47,47 +48,51 @@ public enum LambdaEmulator {
         events: [String], timeout: Double = 120
     ) throws -> [LambdaOutcome] {
         precondition((functionZip == nil) != (taskRoot == nil), "give either functionZip or taskRoot")
-        let request = Request(functionZip: functionZip, taskRoot: taskRoot, layers: layers, handler: handler,
-                              events: events, timeout: timeout)
-        let result = try run(TestEnvironment.python, [script], stdin: Array(try JSONEncoder().encode(request)))
-        guard result.status == 0,
+        precondition(!events.isEmpty, "give at least one event")
+        let directory = try TemporaryDirectory("pexify-emulator")
+        defer { directory.remove() }
+        let function = try functionZip ?? pythonZip(directory: taskRoot!, to: directory.child("function.zip"))
+        let arguments = ["invoke", function, "--handler", handler, "--json", "--timeout", "\(timeout)",
+                         "--python", TestEnvironment.python, "--no-index", "--find-links",
+                         TestEnvironment.runtimeWheelhouse, "--cache-dir", cache]
+            + layers.flatMap { ["--layer", $0] } + events.flatMap { ["--event", $0] }
+        let result = try run(TestEnvironment.pexify, arguments, currentDirectory: directory.path)
+        guard result.status == 0 || result.status == 1,
               let report = try? JSONDecoder().decode(Report.self, from: Data(result.stdoutBytes))
         else { throw LambdaEmulatorError.harnessFailed(handler: handler, result: result) }
-        if report.timedOut { throw LambdaEmulatorError.timedOut(handler: handler, seconds: timeout, log: report.log) }
-        return report.outcomes.map(\.outcome)
+        if report.invocations.contains(where: { $0.kind == "timeout" }) {
+            throw LambdaEmulatorError.timedOut(handler: handler, seconds: timeout, log: report.log ?? "")
+        }
+        return report.invocations.map(\.outcome)
     }
 
-    static var script: String { TestEnvironment.packageRoot + "/Tests/Fixtures/lambda/runtime_api.py" }
+    /// One runtime installation for the whole test run.
+    static let cache: String = {
+        let directory = FileManager.default.temporaryDirectory.path + "/pexify-emulator-cache-\(getpid())"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        return directory
+    }()
 
-    private struct Request: Encodable {
-        var functionZip: String?
-        var taskRoot: String?
-        var layers: [String]
-        var handler: String
-        var events: [String]
-        var timeout: Double
-    }
-
+    /// The part of `pexify invoke --json`'s report the tests use.
     private struct Report: Decodable {
-        struct Outcome: Decodable {
+        struct Invocation: Decodable {
             var kind: String
             var body: String?
-            var type: String?
-            var message: String?
+            var errorType: String?
+            var errorMessage: String?
             var status: Int32?
 
             var outcome: LambdaOutcome {
                 switch kind {
                 case "response": .response(body ?? "")
-                case "error": .error(type: type ?? "", message: message ?? "")
-                case "initError": .initError(type: type ?? "", message: message ?? "")
+                case "error": .error(type: errorType ?? "", message: errorMessage ?? "")
+                case "initError": .initError(type: errorType ?? "", message: errorMessage ?? "")
                 default: .runtimeExit(status: status ?? -1)
                 }
             }
         }
-        var outcomes: [Outcome]
-        var log: String
-        var timedOut: Bool
+        var invocations: [Invocation]
+        var log: String?
     }
 }
 
@@ -98,10 +103,10 @@ public enum LambdaEmulatorError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .harnessFailed(let handler, let result):
-            "The Lambda emulation for handler '\(handler)' failed to run (is PEXIFY_TEST_PYTHON the test venv "
-                + "made by scripts/setup-test-env.sh?): \(result.summary)"
+            "pexify invoke for handler '\(handler)' failed to run (is PEXIFY_TEST_PYTHON the test venv made by "
+                + "scripts/setup-test-env.sh, with its wheelhouse-runtime?): \(result.summary)"
         case .timedOut(let handler, let seconds, let log):
-            "Handler '\(handler)' did not answer every event within \(seconds) s; runtime log:\n\(log)"
+            "Handler '\(handler)' did not answer within \(seconds) s; runtime log:\n\(log)"
         }
     }
 }

@@ -19,6 +19,20 @@ public enum TestEnvironment {
     public static var wheelhouse: String {
         ProcessInfo.processInfo.environment["PEXIFY_TEST_WHEELHOUSE"] ?? packageRoot + "/.venv-test/wheelhouse"
     }
+
+    /// The `pexify` executable built with the tests: next to the test bundle (`<scratch>/debug/pexify`),
+    /// else in the package's `.build/debug`.
+    public static let pexify: String = {
+        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        let candidates = [bundleDirectory + "/pexify", packageRoot + "/.build/debug/pexify"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
+    }()
+
+    /// `awslambdaric` and its dependencies for the test venv's interpreter (`scripts/setup-test-env.sh`),
+    /// from which `pexify invoke` installs the Lambda runtime interface client offline.
+    public static var runtimeWheelhouse: String {
+        ProcessInfo.processInfo.environment["PEXIFY_TEST_RUNTIME_WHEELHOUSE"] ?? packageRoot + "/.venv-test/wheelhouse-runtime"
+    }
 }
 
 /// A fresh directory under the system temp folder, removed when the value is released with `remove()`.

@@ -156,6 +156,11 @@ import Testing
         (["requests", "--layout", "pex", "--runtime", "python3.11", "--handler", "a:b", "-o", "x.pex"], "__pex__"),
         (["requests", "--layout", "zip", "--runtime", "python3.11", "--manylinux", "manylinux2014", "-o", "x.zip"],
          "--manylinux applies only to --platform"),
+        (["requests", "--layout", "zip", "--runtime", "python3.11", "--architecture", "x86_64", "--architecture", "arm64",
+          "-o", "x.zip"], "A build is for one target"),
+        (["requests", "--layout", "zip", "--runtime", "python3.11", "--extra", "s3", "-o", "x.zip"], "use them with --lock"),
+        (["requests", "--lock", "uv.lock", "--layout", "zip", "--runtime", "python3.11", "-o", "x.zip"],
+         "do not also give requirements"),
     ])
     func usageErrorsExitWithTwo(arguments: [String], mention: String) throws {
         let result = try PexifyCLI.run(arguments)

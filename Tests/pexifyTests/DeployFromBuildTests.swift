@@ -16,7 +16,7 @@ import Testing
             with zipfile.ZipFile(sys.argv[1], "w") as z:
                 z.writestr("lambda_function.py", "def handler(e, c):\\n    return 'seed'\\n")
             """, arguments: [seed])
-        _ = try moto.command(["cmd": "create_function", "name": function, "zip": seed])
+        _ = try moto.command(["cmd": "create_function", "name": function, "zip": seed, "runtime": "python3.11"])
 
         let key = "AKIDBUILD" + UUID().uuidString.prefix(8).uppercased()
         let output = work.child("function.zip")

@@ -4,12 +4,7 @@ import Testing
 
 /// Runs the built `pexify` executable, as a user would.
 enum PexifyCLI {
-    /// `pexify` next to the test bundle (`<scratch>/debug/pexify`), else in the package's `.build/debug`.
-    static let executable: String = {
-        let bundleDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
-        let candidates = [bundleDirectory + "/pexify", TestEnvironment.packageRoot + "/.build/debug/pexify"]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[1]
-    }()
+    static var executable: String { TestEnvironment.pexify }
 
     /// One wheel cache for the whole test run, so each wheel is verified once.
     static let cache: String = {

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// A wheel's `RECORD`: one `path,hash,size` row per file, written as CSV the way Python's default
@@ -66,6 +67,15 @@ public struct RecordFile: Sendable, Equatable {
     }
 
     init(rows: [Row]) { self.rows = rows }
+
+    /// The row for `path` with these bytes: `sha256=` and the urlsafe base64 digest without padding, and the
+    /// size (PEP 376; PEP 427 *The .dist-info directory*).
+    static func row(path: String, bytes: [UInt8]) -> Row {
+        let digest = Data(sha256Digest(bytes)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+        return Row(path: path, hash: "sha256=" + digest, size: String(bytes.count))
+    }
 
     /// The CSV bytes, quoting only the fields that need it (Python's `csv.QUOTE_MINIMAL`), one `\n` per row.
     func rendered() -> [UInt8] {

@@ -20,6 +20,8 @@ public struct WheelInstallPlan: Sendable {
         public var source: ZipEntry
         /// Whether the wheel entry carries an execute bit (pip keeps it; it adds none).
         public var executable: Bool
+        /// New bytes that replace the wheel entry's (a shared object stripped by `--slim`).
+        public var replacement: [UInt8]?
     }
 
     /// The wheel file on disk.
@@ -121,10 +123,12 @@ public struct WheelInstallPlan: Sendable {
 
     /// The archive entries that install this wheel below `prefix` (`""` for a Lambda zip, `"python/"` for a
     /// layer, `".deps/<wheel>/"` inside a PEX). File contents are raw-copied from the wheel; only a rewritten
-    /// `RECORD` is new bytes. Parent directories are left to `ArchivePlan`.
+    /// `RECORD` and shared objects stripped by ``slim(pythonVersion:)`` are new bytes. Parent directories are
+    /// left to `ArchivePlan`.
     public func entries(under prefix: String) -> [ArchiveEntry] {
         var entries = files.map {
-            ArchiveEntry(path: prefix + $0.path, content: .rawCopy(archive: wheelPath, entry: $0.source),
+            ArchiveEntry(path: prefix + $0.path,
+                         content: $0.replacement.map { .bytes($0) } ?? .rawCopy(archive: wheelPath, entry: $0.source),
                          executable: $0.executable)
         }
         let recordContent: ArchiveEntry.Content = record.rewritten.map { .bytes($0) }

@@ -38,8 +38,13 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public var distributions: [DistributionUsage]
     /// The ten largest files, largest first.
     public var largestFiles: [File]
+    /// The files that came from the sources directories: those no distribution's `RECORD` lists and
+    /// pexify did not generate (the PEX runtime, a generated `lambda_function.py`), sorted.
+    public var sourceFiles: [String]
     /// The `PEX-INFO` JSON text, for a PEX.
     public var pexInfo: String?
+    /// What the archive was built for, from its comment; `nil` when pexify did not write it.
+    public var stamp: ArchiveStamp?
     public var budget: Budget
 
     /// Reads the archive at `path` with the strict reader.
@@ -74,7 +79,24 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
             .sorted { ($0.uncompressedSize, $1.name) > ($1.uncompressedSize, $0.name) }
             .prefix(10)
             .map { File(path: $0.name, unzippedBytes: $0.uncompressedSize, zippedBytes: $0.compressedSize) }
+        stamp = ArchiveStamp(comment: reader.comment)
         pexInfo = try reader.entry(named: "PEX-INFO").map { String(decoding: try reader.contents(of: $0), as: UTF8.self) }
+        // What pexify wrote itself: a function zip's handler shim; a PEX's runtime (`__main__.py`, PEX-INFO,
+        // its directories). Their bytecode (`--compile`) sits in the root `__pycache__/`.
+        var generatedPaths: Set<String> = []
+        var generatedPrefixes: [String] = []
+        if let shim = reader.entry(named: LambdaHandler.shimPath),
+           try reader.contents(of: shim).starts(with: Array(LambdaHandler.generatedMarker.utf8)) {
+            generatedPaths.insert(shim.name)
+            generatedPrefixes.append("__pycache__/lambda_function.")
+        }
+        if pexInfo != nil {
+            generatedPaths.formUnion(PexLayout.reservedPaths)
+            generatedPrefixes += PexLayout.reservedDirectories + ["__pycache__/__main__."]
+        }
+        sourceFiles = files.map(\.name).filter { name in
+            owner[name] == nil && !generatedPaths.contains(name) && !generatedPrefixes.contains(where: name.hasPrefix)
+        }.sorted()
         let parts = distributions.map { LambdaBudget.Part(name: $0.name, unzippedBytes: Int($0.unzippedBytes)) }
         let report = LambdaBudget.checkUnzipped(parts: parts)
         budget = Budget(directUploadLimit: LambdaQuotas.directUploadBytes, unzippedLimit: LambdaQuotas.unzippedBytes,
@@ -92,6 +114,7 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public func text() -> String {
         var lines = ["\(path): \(ByteCount.format(bytes)) zipped, \(ByteCount.format(unzippedBytes)) "
             + "unzipped, \(entries) entries"]
+        lines.append("Built: " + (stamp?.summary ?? "no pexify stamp in the archive comment"))
         lines.append("Distributions (files, unzipped, zipped):")
         for usage in distributions {
             lines.append("  \(usage.name): \(usage.files), \(ByteCount.format(usage.unzippedBytes)), "
@@ -99,6 +122,10 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
         }
         lines.append("Largest files:")
         for file in largestFiles { lines.append("  \(ByteCount.format(file.unzippedBytes))  \(file.path)") }
+        lines.append("From the sources: \(sourceFiles.count) files")
+        let shown = 20
+        for file in sourceFiles.prefix(shown) { lines.append("  \(file)") }
+        if sourceFiles.count > shown { lines.append("  … and \(sourceFiles.count - shown) more (--json lists all)") }
         if let pexInfo { lines.append("PEX-INFO: \(pexInfo)") }
         lines.append("Lambda budget: " + (budget.problems.isEmpty
             ? "fits (\(ByteCount.format(UInt64(budget.directUploadLimit))) zipped for direct upload, "

@@ -30,13 +30,21 @@ public enum LambdaBudget {
 
     /// Checks the unzipped total against the 250 MiB quota before anything is written, so an oversized
     /// build fails without output.
-    /// - Parameter enforce: false for `--no-size-check`: exceeding the limit is then a warning.
-    public static func checkUnzipped(parts: [Part], enforce: Bool = true) -> Report {
-        let unzipped = parts.reduce(0) { $0 + $1.unzippedBytes }
+    /// - Parameters:
+    ///   - layers: the layers the function uses (`--with-layer`), which count against the same quota.
+    ///   - enforce: false for `--no-size-check`: exceeding the limit is then a warning.
+    public static func checkUnzipped(parts: [Part], layers: [Part] = [], enforce: Bool = true) -> Report {
+        let own = parts.reduce(0) { $0 + $1.unzippedBytes }
+        let unzipped = own + layers.reduce(0) { $0 + $1.unzippedBytes }
         var report = Report(unzippedBytes: unzipped, warnings: [], error: nil)
         if unzipped > LambdaQuotas.unzippedBytes {
-            let error = LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts),
-                                                           exclusions: exclusionHint(parts, total: unzipped))
+            let exclusions = exclusionHint(parts, total: unzipped)
+            let error = layers.isEmpty
+                ? LambdaBudgetError.unzippedTooLarge(bytes: unzipped, largest: listing(parts), exclusions: exclusions)
+                : LambdaBudgetError.withLayersTooLarge(
+                    bytes: unzipped, ownBytes: own,
+                    layers: layers.map { "\($0.name) (\(ByteCount.format($0.unzippedBytes)))" }.joined(separator: ", "),
+                    largest: listing(parts), exclusions: exclusions)
             if enforce {
                 report.error = error
             } else {
@@ -82,21 +90,37 @@ public enum LambdaBudgetError: Error, Sendable, Equatable, CustomStringConvertib
     /// The archive unzips to more than Lambda accepts; `largest` names the biggest parts, `exclusions` the
     /// runtime-provided distributions whose exclusion would make it fit, and the size it would then have.
     case unzippedTooLarge(bytes: Int, largest: String, exclusions: (names: [String], bytes: Int)?)
+    /// The archive and the layers it is used with (`--with-layer`) unzip to more than Lambda accepts.
+    case withLayersTooLarge(bytes: Int, ownBytes: Int, layers: String, largest: String,
+                            exclusions: (names: [String], bytes: Int)?)
 
     public static func == (lhs: Self, rhs: Self) -> Bool { lhs.description == rhs.description }
+
+    /// `--exclude boto3 (the Lambda runtime provides it) would bring it to at most 240 MiB; otherwise move `,
+    /// or `Move `.
+    private static func fit(_ exclusions: (names: [String], bytes: Int)?) -> String {
+        exclusions.map { hint in
+            hint.names.map { "--exclude \($0)" }.joined(separator: " ") + " (the Lambda runtime provides "
+                + (hint.names.count == 1 ? "it" : "them") + ") would bring it to at most "
+                + "\(ByteCount.format(hint.bytes)); otherwise move "
+        } ?? "Move "
+    }
 
     public var description: String {
         switch self {
         case .unzippedTooLarge(let bytes, let largest, let exclusions):
-            let fit = exclusions.map { hint in
-                hint.names.map { "--exclude \($0)" }.joined(separator: " ") + " (the Lambda runtime provides "
-                    + (hint.names.count == 1 ? "it" : "them") + ") would bring it to at most "
-                    + "\(ByteCount.format(hint.bytes)); otherwise move "
-            } ?? "Move "
             return "The archive unzips to \(ByteCount.format(bytes)) (\(ByteCount.grouped(bytes)) bytes), above Lambda's "
                 + "limit of \(ByteCount.format(LambdaQuotas.unzippedBytes)) "
                 + "(\(ByteCount.grouped(LambdaQuotas.unzippedBytes)) bytes) for a function and its layers. Largest "
-                + "parts: \(largest). \(fit)dependencies to a layer or a container image, or pass --no-size-check."
+                + "parts: \(largest). \(Self.fit(exclusions))dependencies to a layer or a container image, or pass "
+                + "--no-size-check."
+        case .withLayersTooLarge(let bytes, let ownBytes, let layers, let largest, let exclusions):
+            return "The archive (\(ByteCount.format(ownBytes))) and its layers \(layers) unzip to "
+                + "\(ByteCount.format(bytes)) (\(ByteCount.grouped(bytes)) bytes) together, above Lambda's limit of "
+                + "\(ByteCount.format(LambdaQuotas.unzippedBytes)) (\(ByteCount.grouped(LambdaQuotas.unzippedBytes)) "
+                + "bytes) for a function and its layers. Largest parts of the archive: \(largest). "
+                + "\(Self.fit(exclusions))dependencies that a layer already has out of the archive, use fewer layers or "
+                + "a container image, or pass --no-size-check."
         }
     }
 }

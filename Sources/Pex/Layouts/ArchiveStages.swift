@@ -15,6 +15,9 @@ public enum ArchiveStages {
         public var enforceSizeLimit: Bool
         /// Checks every ELF file against the target's machine and glibc (`--no-native-check` turns it off).
         public var nativeCheck: Bool
+        /// The layers a function zip or layer will be used with (`--with-layer`): they count against the
+        /// size budget, are checked for modules hidden on `sys.path`, and go through the native check.
+        public var layers: [FunctionLayer] = []
 
         public init(compiler: BytecodeCompiler? = nil, enforceSizeLimit: Bool = true, nativeCheck: Bool = true) {
             self.compiler = compiler
@@ -43,12 +46,20 @@ public enum ArchiveStages {
         var budgetParts: [LambdaBudget.Part] = []
         if laidOut.countsAgainstLambdaQuotas {
             budgetParts = sizes.map { LambdaBudget.Part(name: $0.key, unzippedBytes: Int($0.value)) }
-            let budget = LambdaBudget.checkUnzipped(parts: budgetParts, enforce: options.enforceSizeLimit)
+            let budget = LambdaBudget.checkUnzipped(parts: budgetParts, layers: options.layers.map(\.budgetPart),
+                                                    enforce: options.enforceSizeLimit)
             if let error = budget.error { throw error }
             warnings = budget.warnings + warnings
+            let buildingLayer = (layout as? LambdaLayout)?.layout == .layer
+            warnings += ModuleShadowing.warnings(
+                own: assembly.owners, ownRoot: buildingLayer ? LambdaLayout.prefix(for: .layer) : "",
+                buildingLayer: buildingLayer, layers: options.layers,
+                pythonVersion: "\(input.target.pythonVersion.major).\(input.target.pythonVersion.minor)")
         }
 
-        if options.nativeCheck { try checkNativeCode(assembly.plan, target: input.target) }
+        if options.nativeCheck {
+            try checkNativeCode(assembly.plan, layers: options.layers, target: input.target)
+        }
         return PreparedArchive(
             plan: assembly.plan, prefix: laidOut.prefix, permissions: laidOut.permissions, handler: laidOut.handler,
             entryPoint: laidOut.entryPoint, unzippedBytes: sizes.values.reduce(0, +), budgetParts: budgetParts,
@@ -57,11 +68,11 @@ public enum ArchiveStages {
 
     /// Every shared object and executable file is checked if it is ELF: machine and newest `GLIBC_x.y`
     /// against the target. Targets without glibc (macOS, musl) are not checked.
-    static func checkNativeCode(_ plan: ArchivePlan, target: TargetPlatform) throws {
+    static func checkNativeCode(_ plan: ArchivePlan, layers: [FunctionLayer] = [], target: TargetPlatform) throws {
         guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
         let check = NativeCheck(target: NativeTarget(
             machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
-        let candidates = plan.entries.filter(NativeCheck.isCandidate)
+        let candidates = plan.entries.filter(NativeCheck.isCandidate) + layers.flatMap(\.nativeCandidates)
         // A large library is inflated up to its far tables (hundreds of MB for CUDA libraries): one
         // library per core, results in plan order.
         var violations: [NativeViolation] = []

@@ -26,7 +26,21 @@ public struct LambdaLayout: ArchiveLayout {
         var awsHandler: String?
         if let handler {
             let parsed = try LambdaHandler(parsing: handler, sourcesDirectories: input.sources.map(\.path))
-            try parsed.check(archivePaths: Set(assembly.owners.keys), python: input.target.pythonVersion)
+            do {
+                try parsed.check(archivePaths: Set(assembly.owners.keys), python: input.target.pythonVersion)
+            } catch {
+                // Say so when the sources rules left the handler out, rather than that it is missing.
+                if case LambdaHandlerError.moduleNotInArchive(let name, let expected) = error {
+                    for source in input.sources {
+                        for left in source.leftOut where expected.contains(where: {
+                            $0 == prefix + left.path || left.path.hasSuffix("/") && $0.hasPrefix(prefix + left.path)
+                        }) {
+                            throw LayoutError.handlerLeftOut(handler: name, directory: source.path, left: left)
+                        }
+                    }
+                }
+                throw error
+            }
             if parsed.needsShim {
                 try assembly.add(
                     ArchiveEntry(path: prefix + LambdaHandler.shimPath, content: .bytes(Array(parsed.shimSource.utf8))),

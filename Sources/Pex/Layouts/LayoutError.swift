@@ -3,6 +3,8 @@ public enum LayoutError: Error, Sendable, Equatable {
     case collision(path: String, first: String, second: String)
     case missingSourcesDirectory(path: String)
     case nativeCode([String])
+    case invalidSourceGlob(option: String, glob: String)
+    case handlerLeftOut(handler: String, directory: String, left: LeftOutSource)
 }
 
 extension LayoutError: CustomStringConvertible {
@@ -17,6 +19,13 @@ extension LayoutError: CustomStringConvertible {
         case let .nativeCode(problems):
             return "The archive holds native code that cannot load on the target:\n  "
                 + problems.joined(separator: "\n  ")
+        case let .handlerLeftOut(handler, directory, left):
+            return "The handler '\(handler)' is in '\(left.path)' of the sources directory '\(directory)', which is left "
+                + "out (\(left.reason.rawValue)\(left.rule.map { ": \($0)" } ?? "")). Pass --include-source "
+                + "'\(left.path)' or move the handler."
+        case let .invalidSourceGlob(option, glob):
+            return "\(option) '\(glob)' is not a usable glob: it is empty, a comment or negated. Give a "
+                + ".gitignore-style pattern relative to the sources directory, such as 'tests/' or '*.md'."
         }
     }
 }

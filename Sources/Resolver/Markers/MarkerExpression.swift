@@ -32,12 +32,14 @@ public indirect enum MarkerExpression: Sendable, Hashable, CustomStringConvertib
     ///
     /// `extra` follows metadata semantics: the marker holds when it is true with `extra` set to `""`
     /// or to any one requested extra (so `extra == "socks"` holds exactly when `socks` is requested).
-    /// The lock-file variable `extras` is the whole set; `dependency_groups` is empty.
-    public func evaluate(_ environment: MarkerEnvironment, extras: Set<ExtraName> = []) -> Bool {
+    /// The lock-file variables `extras` and `dependency_groups` (PEP 751) are the whole sets.
+    public func evaluate(_ environment: MarkerEnvironment, extras: Set<ExtraName> = [],
+                         dependencyGroups: Set<String> = []) -> Bool {
         let names = Set(extras.map(\.rawValue))
-        if evaluate(environment, extra: "", extras: names) { return true }
+        let groups = Set(dependencyGroups.map(canonicalizeLeniently))
+        if evaluate(environment, extra: "", extras: names, groups: groups) { return true }
         guard referencesExtra else { return false }
-        return names.contains { evaluate(environment, extra: $0, extras: names) }
+        return names.contains { evaluate(environment, extra: $0, extras: names, groups: groups) }
     }
 
     /// True when the marker mentions the `extra` variable.
@@ -48,28 +50,30 @@ public indirect enum MarkerExpression: Sendable, Hashable, CustomStringConvertib
         }
     }
 
-    func evaluate(_ environment: MarkerEnvironment, extra: String, extras: Set<String>) -> Bool {
+    func evaluate(_ environment: MarkerEnvironment, extra: String, extras: Set<String>, groups: Set<String> = [])
+        -> Bool {
         switch self {
         case .and(let a, let b):
-            return a.evaluate(environment, extra: extra, extras: extras)
-                && b.evaluate(environment, extra: extra, extras: extras)
+            return a.evaluate(environment, extra: extra, extras: extras, groups: groups)
+                && b.evaluate(environment, extra: extra, extras: extras, groups: groups)
         case .or(let a, let b):
-            return a.evaluate(environment, extra: extra, extras: extras)
-                || b.evaluate(environment, extra: extra, extras: extras)
+            return a.evaluate(environment, extra: extra, extras: extras, groups: groups)
+                || b.evaluate(environment, extra: extra, extras: extras, groups: groups)
         case .comparison(let lhs, let op, let rhs):
-            return Self.compare(lhs, op, rhs, environment, extra: extra, extras: extras)
+            return Self.compare(lhs, op, rhs, environment, extra: extra, extras: extras, groups: groups)
         }
     }
 
     private static func compare(_ lhs: MarkerOperand, _ op: MarkerOperator, _ rhs: MarkerOperand,
-                                _ environment: MarkerEnvironment, extra: String, extras: Set<String>) -> Bool {
+                                _ environment: MarkerEnvironment, extra: String, extras: Set<String>,
+                                groups: Set<String>) -> Bool {
         let key: MarkerVariable?
         if case .variable(let v) = lhs { key = v } else if case .variable(let v) = rhs { key = v } else { key = nil }
 
         if key == .extras || key == .dependencyGroups {
             // Set membership: `"name" in extras`.
             guard case .literal(let name) = lhs, rhs == .variable(key!) else { return false }
-            let set: Set<String> = key == .extras ? extras : []
+            let set = key == .extras ? extras : groups
             switch op {
             case .in: return set.contains(canonicalizeLeniently(name))
             case .notIn: return !set.contains(canonicalizeLeniently(name))

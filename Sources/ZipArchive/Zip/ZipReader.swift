@@ -12,6 +12,8 @@ public struct ZipReader: Sendable {
     /// Bytes before the archive proper when its offsets are relative to the archive, not the file
     /// (an archive appended to a prefix by `cat`); 0 for archives written with absolute offsets.
     public let concatenatedPrefixSize: UInt64
+    /// The archive comment of the end record (APPNOTE 4.3.16); empty when there is none.
+    public let comment: [UInt8]
     private let index: [String: Int]
 
     /// Reads and validates the central directory of the archive at `path`.
@@ -41,6 +43,7 @@ public struct ZipReader: Sendable {
         self.entries = entries
         self.index = index
         concatenatedPrefixSize = directory.concat
+        comment = directory.comment
         if verifyCRC {
             for entry in entries { try decodeEntry(entry, in: file) { _ in } }
         }
@@ -81,6 +84,7 @@ struct CentralDirectory {
     var count: UInt64
     var concat: UInt64         // prefix bytes not counted by the archive's own offsets
     var archive: String
+    var comment: [UInt8]
 
     static func locate(in file: some PositionalBytes) throws -> CentralDirectory {
         let archive = file.path
@@ -165,7 +169,8 @@ struct CentralDirectory {
                 detail: "the central directory (offset \(offset), \(size) bytes) does not fit before the end record")
         }
         let start = directoryEnd - size
-        return CentralDirectory(start: start, size: size, count: count, concat: start - offset, archive: archive)
+        return CentralDirectory(start: start, size: size, count: count, concat: start - offset, archive: archive,
+                                comment: Array(tail[(eocd + ZipFormat.endRecordSize)...]))
     }
 
     func readRecords(in file: some PositionalBytes) throws -> [CentralRecord] {

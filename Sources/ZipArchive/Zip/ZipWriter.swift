@@ -24,10 +24,16 @@ public enum ZipWriter {
     /// Writes `plan` after `prefix` (e.g. a shebang line) into `path`, with all offsets absolute from
     /// byte 0 of the file. The archive is written to a temp file next to `path` and renamed into place
     /// on success; on failure the temp file is removed and `path` is untouched.
-    /// - Parameter permissions: mode bits of the output file (0o755 for an executable zipapp).
+    /// - Parameters:
+    ///   - comment: the archive comment of the end record (APPNOTE 4.3.16), at most 65,535 bytes and
+    ///     without the end record's signature (CPython's zipfile takes the last one it finds for the record).
+    ///   - permissions: mode bits of the output file (0o755 for an executable zipapp).
     @discardableResult
-    public static func write(_ plan: ArchivePlan, prefix: [UInt8] = [], to path: String,
+    public static func write(_ plan: ArchivePlan, prefix: [UInt8] = [], comment: [UInt8] = [], to path: String,
                              policy: ArchivePolicy = .default, permissions: UInt16 = 0o644) throws -> ZipWriteResult {
+        precondition(comment.count <= Int(ZipFormat.max16) && !comment.indices.dropLast(3).contains {
+            comment[$0] == 0x50 && comment[$0 + 1] == 0x4B && comment[$0 + 2] == 0x05 && comment[$0 + 3] == 0x06
+        }, "a zip archive comment holds at most 65,535 bytes and no end record signature")
         let entries = plan.entries
         let sizes = try entries.map(contentSize)
         let spills = entries.indices.map { index in
@@ -55,7 +61,7 @@ public enum ZipWriter {
                 makeWorker: { try EntryPreparer(policy: policy, spillDirectory: spillDirectory) },
                 prepare: { worker, index in try worker.prepare(entries[index], index: index) },
                 consume: { index, prepared in try emitter.emit(at: index, prepared) })
-            let usesZip64 = try emitter.finish()
+            let usesZip64 = try emitter.finish(comment: comment)
             try output.finish()
             try AtomicFile.moveIntoPlace(tempPath, path)
             return ZipWriteResult(entryCount: entries.count, byteCount: output.offset, usesZip64: usesZip64)
@@ -262,7 +268,7 @@ private struct ArchiveEmitter {
 
     /// Writes the central directory for `entries` (the ones emitted, in order) and the end records;
     /// returns whether zip64 was used anywhere.
-    mutating func finish() throws -> Bool {
+    mutating func finish(comment: [UInt8]) throws -> Bool {
         archives = [:]
         last = nil
         let directoryOffset = output.offset
@@ -291,8 +297,9 @@ private struct ArchiveEmitter {
             end.u16(0); end.u16(0)
             end.u16(UInt16(min(entryCount, ZipFormat.max16))); end.u16(UInt16(min(entryCount, ZipFormat.max16)))
             end.u32(UInt32(min(directorySize, ZipFormat.max32))); end.u32(UInt32(min(directoryOffset, ZipFormat.max32)))
-            end.u16(0)
+            end.u16(UInt16(comment.count))
         }
+        try output.write(comment)
         return usesZip64 || zip64
     }
 

@@ -1,13 +1,12 @@
-"""The emulated runtime's `/var/runtime/bootstrap.py`: prepares sys.path like AWS Lambda's Python runtime
-and hands over to the real runtime interface client (`awslambdaric`).
+"""The runtime directory's `bootstrap.py` (Lambda's `/var/runtime/bootstrap.py`): prepares sys.path like
+AWS Lambda's Python runtime and hands over to the real runtime interface client (`awslambdaric`).
 
-`runtime_api.py` copies this file into the emulated runtime directory and starts it with
+`pexify invoke` installs awslambdaric and its dependencies next to this file and starts it with
 `python -S bootstrap.py OPT_DIR HANDLER`, so sys.path[0] is that runtime directory (like /var/runtime) and
-the test venv's site-packages are not visible to the function. The order below is the one Lambda documents
-and its bootstrap implements (docs/formats/lambda-layout.md): the task root first, then the layer directories
+no site-packages of the local interpreter are visible to the function. The order is the one Lambda
+documents (docs/formats/lambda-layout.md): the task root first, then the layer directories
 `/opt/python/lib/python3.X/site-packages` and `/opt/python`, then the runtime; each of them is also a site
-directory, so `.pth` files in the task root and in layers are processed (the runtime's bootstrap does the
-same in `set_default_sys_path` and `add_default_site_directories`).
+directory, so `.pth` files in the task root and in layers are processed.
 """
 
 import os
