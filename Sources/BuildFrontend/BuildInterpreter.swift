@@ -45,7 +45,7 @@ public struct BuildInterpreter: Sendable {
     static func describe(_ path: String) throws -> BuildInterpreter {
         let answer: [String: Any]
         do {
-            answer = try DriverProcess.run(interpreter: path, request: ["action": "describe"], label: "the interpreter")
+            answer = try DriverProcess.run(interpreter: path, request: ["action": "describe"])
         } catch {
             throw BuildFrontendError.interpreterFailed(path: path, detail: "\(error)")
         }

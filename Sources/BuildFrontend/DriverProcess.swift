@@ -17,7 +17,7 @@ enum DriverProcess {
 
     /// Runs one driver request and returns the driver's JSON answer.
     /// - Throws: ``Failure`` with the end of the output when the driver fails.
-    static func run(interpreter: String, request: [String: Any], label: String) throws -> [String: Any] {
+    static func run(interpreter: String, request: [String: Any]) throws -> [String: Any] {
         let scratch = FileManager.default.temporaryDirectory.path + "/pexify-pep517-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }

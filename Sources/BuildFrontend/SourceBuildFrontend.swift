@@ -227,7 +227,7 @@ public final class SourceBuildFrontend: SourceBuilder {
                 continuation.resume(with: Result {
                     let request = try JSONSerialization.jsonObject(with: json) as! [String: Any]
                     do {
-                        let answer = try DriverProcess.run(interpreter: interpreter.path, request: request, label: package)
+                        let answer = try DriverProcess.run(interpreter: interpreter.path, request: request)
                         return try JSONSerialization.data(withJSONObject: answer)
                     } catch let failure as DriverProcess.Failure {
                         throw BuildFrontendError.hookFailed(package: package, hook: hook, log: failure.log, mismatch: mismatch)
