@@ -54,8 +54,15 @@ let package = Package(
             dependencies: ["Basics", "ZipArchive", "Resolver", "Installer"],
             resources: [.embedInCode("Resources/bootstrap")]
         ),
+        // The PEP 517 build frontend: sdists and local projects into wheels, in isolated build environments
+        // resolved and installed by the modules below; its driver is a `.py` embedded into the binary.
+        .target(
+            name: "BuildFrontend",
+            dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", .product(name: "TOMLKit", package: "TOMLKit")],
+            resources: [.embedInCode("Resources/driver")]
+        ),
         // One build end to end: request → resolution → install plans → layout → one atomic write.
-        .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex"]),
+        .target(name: "Orchestration", dependencies: ["Basics", "ZipArchive", "Resolver", "Installer", "Pex", "BuildFrontend"]),
         // `pexify invoke`: a built function run locally the way AWS Lambda runs it (real runtime client,
         // loopback Runtime API); the Python side is embedded like the PEX bootstrap.
         .target(
@@ -79,7 +86,7 @@ let package = Package(
         .testTarget(name: "PexTests", dependencies: ["Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]),
         .testTarget(
             name: "OrchestrationTests",
-            dependencies: ["Orchestration", "Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]
+            dependencies: ["Orchestration", "BuildFrontend", "Pex", "Installer", "ZipArchive", "Resolver", "TestSupport"]
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Basics", "TestSupport"]),
         .testTarget(

@@ -30,6 +30,25 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# What the build-from-source tests (issue 17) need: the PEP 517 backends' wheels for this machine's
+# Python (the isolated build environments are resolved from them), and real source distributions of
+# projects that never published a wheel, served from a loopback index.
+backends="$venv/build-wheelhouse"
+if [ ! -d "$backends" ]; then
+    echo "setup: downloading build backends into $backends" >&2
+    rm -rf "$backends.partial"
+    "$venv/bin/pip" download -q --only-binary=:all: -d "$backends.partial" \
+        setuptools wheel hatchling flit_core pdm-backend six
+    mv "$backends.partial" "$backends"
+fi
+sdists="$venv/sdists"
+if [ ! -d "$sdists" ]; then
+    echo "setup: downloading source distributions into $sdists" >&2
+    rm -rf "$sdists.partial"
+    "$venv/bin/pip" download -q --no-binary=:all: --no-deps -d "$sdists.partial" langdetect==1.0.9 docopt==0.6.2
+    mv "$sdists.partial" "$sdists"
+fi
+
 # The same small binary wheel built for other machines (aarch64, big-endian s390x, 32-bit armv7l), so the
 # ELF checks are tested on real objects of every class and byte order PyPI ships.
 foreign="$venv/wheelhouse-foreign"

@@ -14,7 +14,7 @@ public enum Build {
     ///   - progress: receives one short line per step (the CLI shows them on an interactive stderr).
     ///   - meter: counts what resolution fetches, for a live progress line.
     /// - Throws: the first error of any step. Nothing is written then: the output path is left untouched.
-    public static func run(_ request: BuildRequest, progress: @Sendable (String) -> Void = { _ in },
+    public static func run(_ request: BuildRequest, progress: @escaping @Sendable (String) -> Void = { _ in },
                            meter: TransferMeter = TransferMeter()) async throws
         -> BuildSummary {
         let started = ContinuousClock.now
@@ -24,7 +24,8 @@ public enum Build {
             major: target.pythonVersion.major, minor: target.pythonVersion.minor, interpreter: request.compileWith) : nil
         defer { compiler?.stop() }
         progress("Resolving for \(target.name)")
-        let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index, meter: meter)
+        let resolved = try await Installation.resolve(request.inputs, target: target, index: request.index, meter: meter,
+                                                      progress: progress, excluding: [request.output])
         let exclusion = try Installation.exclude(request.excluded, from: resolved)
         let kept = resolved.distributions.filter { exclusion.kept.contains($0.name) }
 

@@ -1,4 +1,5 @@
 import Pex
+import Resolver
 
 /// Which interpreter and platform the archive is for, as the user named it.
 public enum TargetSpecification: Sendable, Equatable {
@@ -48,9 +49,16 @@ public struct RequirementInputs: Sendable, Equatable {
     public var lockFile: String?
     /// With `lockFile`: the extras and dependency groups to install (as `uv export --extra/--group`).
     public var extras: [String]
+    /// With `lockFile`, the lock's groups; otherwise the PEP 735 dependency groups of the first local
+    /// project's `pyproject.toml` (else `./pyproject.toml`).
     public var groups: [String]
     /// Allow pre-releases everywhere.
     public var prereleases: Bool
+    /// `--project DIR`: local projects built into wheels and installed with their dependencies (path
+    /// requirements such as `./libs/shared` among `requirements` do the same).
+    public var projects: [String] = []
+    /// `--only-binary`, `--no-binary`, `--prefer-binary` (a requirements file's come first).
+    public var binaryPolicy = BinaryPolicy()
 
     public init(requirements: [String] = [], requirementFiles: [String] = [], lockFile: String? = nil,
                 extras: [String] = [], groups: [String] = [], prereleases: Bool = false) {
@@ -62,7 +70,9 @@ public struct RequirementInputs: Sendable, Equatable {
         self.prereleases = prereleases
     }
 
-    public var isEmpty: Bool { requirements.isEmpty && requirementFiles.isEmpty && lockFile == nil }
+    public var isEmpty: Bool {
+        requirements.isEmpty && requirementFiles.isEmpty && lockFile == nil && projects.isEmpty && groups.isEmpty
+    }
 }
 
 /// Everything one `pexify` build needs; the command line maps its flags onto this value one to one.

@@ -1,4 +1,5 @@
 import Basics
+import BuildFrontend
 import Foundation
 import Resolver
 
@@ -13,6 +14,8 @@ struct InstallSet: Sendable {
     var warnings: [String]
     /// The resolver's result (nil when there was nothing to resolve), for writing a lock.
     var resolution: Resolution?
+    /// The user's own projects, built from their directories.
+    var localProjects: [PackageName] = []
 }
 
 /// The resolver side of a build: requirements and requirement files (or a lock file) plus the index
@@ -20,12 +23,33 @@ struct InstallSet: Sendable {
 enum Installation {
     /// Resolves (or reads the lock of) `inputs` for `target` and fetches the wheels.
     /// - Parameter meter: counts what is fetched, for a progress line.
+    /// - Parameters:
+    ///   - progress: receives a line per source build.
+    ///   - excluding: paths that are never part of a local project (the archive being written).
     static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
-                        meter: TransferMeter = TransferMeter()) async throws -> InstallSet {
+                        meter: TransferMeter = TransferMeter(), progress: @escaping @Sendable (String) -> Void = { _ in },
+                        excluding: [String] = []) async throws -> InstallSet {
         guard !inputs.isEmpty else {
             return InstallSet(distributions: [], roots: [], requirements: [], warnings: [], resolution: nil)
         }
-        var requirements = try inputs.requirements.map { try Requirement($0) }
+        let workingDirectory = FileManager.default.currentDirectoryPath
+        var projects: [ProjectReference] = try inputs.projects.map { directory in
+            guard let project = ProjectReference.parse(directory.hasPrefix("/") ? directory : "./" + directory,
+                                                       relativeTo: workingDirectory) else {
+                throw BuildFrontendError.invalidProject(path: directory, reason: "it is not a directory with a "
+                                                            + "pyproject.toml or setup.py")
+            }
+            return project
+        }
+        var requirements: [Requirement] = []
+        for text in inputs.requirements {
+            if let project = ProjectReference.parse(text, relativeTo: workingDirectory) {
+                projects.append(project)
+            } else {
+                requirements.append(try Requirement(text))
+            }
+        }
+        var binaryPolicy = BinaryPolicy()
         var constraints: [Requirement] = []
         var hashes: [PackageName: Set<String>] = [:]
         var requireHashes = false
@@ -39,15 +63,22 @@ enum Installation {
                 hashes[entry.requirement.name, default: []].formUnion(entry.hashes)
             }
             requireHashes = requireHashes || file.requireHashes
+            projects += file.projects
+            binaryPolicy.merge(file.binaryPolicy)
             options.indexURL = options.indexURL ?? file.indexURL  // the command line wins, as in pip
             options.extraIndexURLs += file.extraIndexURLs
             options.findLinks += file.findLinks
             options.noIndex = options.noIndex || file.noIndex
             prereleases = prereleases || file.prereleases
         }
+        binaryPolicy.merge(inputs.binaryPolicy)
         let configuration = try IndexConfiguration.resolved(
             indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs, findLinks: options.findLinks,
             noIndex: options.noIndex)
+        for group in inputs.groups where inputs.lockFile == nil {  // with a lock, the lock's groups
+            let pyproject = (projects.first?.directory ?? workingDirectory) + "/pyproject.toml"
+            requirements += try PyProject.dependencyGroup(path: pyproject, group: group)
+        }
 
         let policy = FetchPolicy(timeout: try FetchPolicy.timeout(option: index.timeout,
                                                                   environment: ProcessInfo.processInfo.environment))
@@ -71,14 +102,32 @@ enum Installation {
                               requirements: resolution.distributions.map { "\($0.name)==\($0.version)" },
                               warnings: resolution.warnings, resolution: resolution)
         }
-        let resolution = try await Resolver.resolve(ResolveRequest(
+        let frontend = try SourceBuildFrontend(settings: ResolverSettings(index: configuration, offline: index.offline),
+                                               cacheDirectory: index.cacheDirectory, target: target, progress: progress)
+        // The user's own projects become direct references to their built wheels, so their
+        // dependencies and extras resolve like any other wheel's. A PEX records them as name==version, not
+        // by their path in this machine's cache, so the archive does not depend on where the cache is.
+        var recorded = requirements.map(\.description)
+        for project in projects {
+            let wheel = try await frontend.buildProject(at: project.directory, excluding: excluding)
+            let extras = project.extras.isEmpty ? "" : "[" + project.extras.map(\.rawValue).joined(separator: ",") + "]"
+            requirements.append(try Requirement(
+                "\(wheel.filename.name)\(extras) @ \(URL(fileURLWithPath: wheel.path).absoluteString)"))
+            recorded.append("\(wheel.filename.name)\(extras)==\(wheel.filename.version)")
+        }
+        var request = ResolveRequest(
             requirements: requirements, constraints: constraints, target: target, index: configuration,
             cacheDirectory: index.cacheDirectory, offline: index.offline, prereleases: prereleases,
-            hashes: requireHashes ? hashes : nil, fetchPolicy: policy, meter: meter))
+            hashes: requireHashes ? hashes : nil, fetchPolicy: policy, meter: meter)
+        request.builder = frontend
+        request.binaryPolicy = binaryPolicy
+        let localProjects = requirements.suffix(projects.count).map(\.name)
+        var resolution = try await Resolver.resolve(request)
+        resolution.warnings += await frontend.warnings()
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
-                          requirements: requirements.map(\.description), warnings: resolution.warnings,
-                          resolution: resolution)
+                          requirements: recorded, warnings: resolution.warnings,
+                          resolution: resolution, localProjects: localProjects)
     }
 
     /// Applies `--exclude`.

@@ -38,6 +38,8 @@ extension Build {
             progress("Resolving for \(platform.name)")
             let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
             guard let resolution = set.resolution else { throw BuildError.nothingToLock }
+            let built = set.localProjects + resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name)
+            guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.map(\.rawValue).sorted()) }
             resolutions.append(resolution)
             warnings += set.warnings
         }

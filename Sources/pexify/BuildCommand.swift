@@ -95,7 +95,7 @@ struct BuildCommand: AsyncParsableCommand {
 
     func validate() throws {
         if requirementArguments.inputs.isEmpty && sourcesDirectories.isEmpty {
-            throw ValidationError("Nothing to package: give requirements, -r FILE, --lock FILE or -D DIR.")
+            throw ValidationError("Nothing to package: give requirements, -r FILE, --project DIR, --lock FILE or -D DIR.")
         }
         if target.specifications.count > 1 {
             throw ValidationError("A build is for one target; give one --runtime, --architecture, --platform or "

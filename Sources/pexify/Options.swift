@@ -1,6 +1,7 @@
 import ArgumentParser
 import Orchestration
 import Pex
+import Resolver
 
 /// Requirements, requirement files, a lock and the pre-release switch (shared by `build` and `lock`).
 struct RequirementArguments: ParsableArguments {
@@ -20,22 +21,47 @@ struct RequirementArguments: ParsableArguments {
     @Option(help: ArgumentHelp("With --lock: also install this extra of the project (repeatable).", valueName: "name"))
     var extra: [String] = []
 
-    @Option(help: ArgumentHelp("With --lock: also install this dependency group (repeatable; Pipfile.lock: develop).",
-                               valueName: "name"))
+    @Option(help: ArgumentHelp("Install this dependency group: of the lock with --lock (Pipfile.lock: develop), else the "
+                               + "PEP 735 group of the project's pyproject.toml (repeatable).", valueName: "name"))
     var group: [String] = []
+
+    @Option(name: .customLong("project"),
+            help: ArgumentHelp("A local project (pyproject.toml or setup.py) to build into a wheel and install with its dependencies (repeatable).",
+                               valueName: "dir"))
+    var projects: [String] = []
+
+    @Option(name: .customLong("only-binary"),
+            help: ArgumentHelp("Never build these projects from source: :all:, :none: or names (repeatable).", valueName: "names"))
+    var onlyBinary: [String] = []
+
+    @Option(name: .customLong("no-binary"),
+            help: ArgumentHelp("Build these projects from source instead of using wheels: :all:, :none: or names (repeatable).",
+                               valueName: "names"))
+    var noBinary: [String] = []
+
+    @Flag(name: .customLong("prefer-binary"), help: "Prefer an older version with a wheel over building a newer one.")
+    var preferBinary = false
 
     func validate() throws {
         if lock != nil && !(requirements.isEmpty && requirementFiles.isEmpty) {
             throw ValidationError("--lock installs exactly the lock file; do not also give requirements or -r.")
         }
-        if lock == nil && !(extra.isEmpty && group.isEmpty) {
-            throw ValidationError("--extra and --group select from a lock; use them with --lock FILE.")
+        if lock == nil && !extra.isEmpty {
+            throw ValidationError("--extra selects from a lock; use it with --lock FILE (a local project takes DIR[extra]).")
+        }
+        if lock != nil && !projects.isEmpty {
+            throw ValidationError("--lock installs exactly the lock file; do not also give --project.")
         }
     }
 
     var inputs: RequirementInputs {
-        RequirementInputs(requirements: requirements, requirementFiles: requirementFiles, lockFile: lock, extras: extra,
-                          groups: group, prereleases: prereleases)
+        var inputs = RequirementInputs(requirements: requirements, requirementFiles: requirementFiles, lockFile: lock,
+                                       extras: extra, groups: group, prereleases: prereleases)
+        inputs.projects = projects
+        for value in onlyBinary { inputs.binaryPolicy.onlyBinary(value) }
+        for value in noBinary { inputs.binaryPolicy.noBinary(value) }
+        inputs.binaryPolicy.preferBinary = preferBinary
+        return inputs
     }
 }
 

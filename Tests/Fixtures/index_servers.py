@@ -27,6 +27,12 @@ def normalize(name):
 
 
 def wheel_metadata(path):
+    """Core metadata of a wheel, or of an sdist (its PKG-INFO, served as PEP 658 metadata as PEP 643 allows)."""
+    if path.endswith(".tar.gz"):
+        import tarfile
+        with tarfile.open(path) as archive:
+            member = next(m for m in archive.getmembers() if re.fullmatch(r"[^/]+/PKG-INFO", m.name))
+            return archive.extractfile(member).read()
     with zipfile.ZipFile(path) as z:
         name = next(n for n in z.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n))
         return z.read(name)
@@ -42,6 +48,8 @@ def serve_simple(args):
         for f in sorted(os.listdir(args.root)):
             if f.endswith(".whl"):
                 result.setdefault(normalize(f.split("-")[0]), []).append(f)
+            elif f.endswith(".tar.gz"):
+                result.setdefault(normalize(f[: -len(".tar.gz")].rsplit("-", 1)[0]), []).append(f)
         return result
 
     class Handler(BaseHTTPRequestHandler):

@@ -93,8 +93,7 @@ for line in sys.stdin.read().splitlines():
 
     @Test(arguments: [
         ("-e ./src", "editable"),
-        ("./some/source/dir", "not a wheel"),
-        ("--no-binary :all:", "source builds"),
+        ("./some/source/dir", "neither a wheel nor a project directory"),
         ("-r missing.txt", "cannot be read"),
         ("requests --hash=md5:abc", "sha256"),
         ("requests --hash=sha256:\(String(repeating: "g", count: 64))", "64 hex digits"),

@@ -158,7 +158,7 @@ import Testing
          "--manylinux applies only to --platform"),
         (["requests", "--layout", "zip", "--runtime", "python3.11", "--architecture", "x86_64", "--architecture", "arm64",
           "-o", "x.zip"], "A build is for one target"),
-        (["requests", "--layout", "zip", "--runtime", "python3.11", "--extra", "s3", "-o", "x.zip"], "use them with --lock"),
+        (["requests", "--layout", "zip", "--runtime", "python3.11", "--extra", "s3", "-o", "x.zip"], "--extra selects from a lock; use it with --lock"),
         (["requests", "--lock", "uv.lock", "--layout", "zip", "--runtime", "python3.11", "-o", "x.zip"],
          "do not also give requirements"),
     ])

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ZipArchive
 
@@ -31,7 +32,7 @@ public final class BytecodeCompiler: @unchecked Sendable {
         let wanted = "cpython \(version)"
         var rejected: [String] = []
         let candidates = interpreter.map { [$0] }
-            ?? Self.candidates(named: "python" + version, in: searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "")
+            ?? ExecutableSearch.candidates(named: "python" + version, in: searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? "")
         for candidate in candidates {
             let started: Started
             do {
@@ -176,16 +177,6 @@ public final class BytecodeCompiler: @unchecked Sendable {
             close(fromDriver.descriptor)
             process.terminate()
             process.waitUntilExit()
-        }
-    }
-
-    /// Executables named `name` in the directories of `path`, in order, each once.
-    static func candidates(named name: String, in path: String) -> [String] {
-        var seen: Set<String> = []
-        return path.split(separator: ":").compactMap { directory in
-            let file = String(directory) + "/" + name
-            guard FileManager.default.isExecutableFile(atPath: file), seen.insert(file).inserted else { return nil }
-            return file
         }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
-/// `--find-links` sources (pip's flat index): a local directory of wheels, or an HTML page whose
-/// anchors are distribution files of any project.
+/// `--find-links` sources (pip's flat index): a local directory of wheels and source distributions,
+/// or an HTML page whose anchors are distribution files of any project.
 enum FindLinks {
     /// Whether `location` names a local directory rather than a URL.
     static func localDirectory(_ location: String) -> String? {
@@ -10,11 +10,11 @@ enum FindLinks {
         return location
     }
 
-    /// Every wheel in a local directory, as `file:` records without hashes (those are computed, and
-    /// remembered, only for the files a resolution picks).
+    /// Every wheel and sdist in a local directory, as `file:` records without hashes (those are
+    /// computed, and remembered, only for the files a resolution picks).
     static func scan(directory: String) -> [ProjectFile] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return names.filter { $0.hasSuffix(".whl") }.sorted().map { name in
+        return names.filter { $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz") || $0.hasSuffix(".zip") }.sorted().map { name in
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name)
             let size = (try? FileManager.default.attributesOfItem(atPath: path.path)[.size] as? NSNumber)?.intValue
             return ProjectFile(filename: name, url: path.absoluteString, size: size, source: directory)
@@ -24,7 +24,10 @@ enum FindLinks {
     /// The records of `files` whose filename names the project `normalizedName` (PEP 503 form).
     static func files(_ files: [ProjectFile], for normalizedName: String) -> [ProjectFile] {
         files.filter { file in
-            guard file.filename.hasSuffix(".whl"), let dash = file.filename.firstIndex(of: "-") else { return false }
+            guard file.filename.hasSuffix(".whl") else {
+                return (try? SdistFilename(file.filename))?.name.rawValue == normalizedName
+            }
+            guard let dash = file.filename.firstIndex(of: "-") else { return false }
             return (try? PackageName(String(file.filename[..<dash])))?.rawValue == normalizedName
         }
     }

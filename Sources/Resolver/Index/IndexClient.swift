@@ -193,6 +193,17 @@ public final class IndexClient: Sendable {
         }
     }
 
+    /// The PEP 658 metadata file the index offers for `file` (for an sdist, too, where the index has
+    /// one), checked against its hash and cached; `nil` when none is offered or it cannot be fetched.
+    public func publishedMetadata(for file: ProjectFile) async -> Data? {
+        guard let expected = file.metadataHashes, let key = file.sha256 else { return nil }
+        if let cached = cache.metadata(key: key) { return cached }
+        guard !offline, let data = try? await remoteMetadata(file, expected) else { return nil }
+        metadataTransfers.add(data.count, for: file.url)
+        try? cache.storeMetadata(data, key: key)
+        return data
+    }
+
     private func remoteMetadata(_ file: ProjectFile, _ expected: [String: String]) async throws -> Data? {
         guard let (url, authorization) = credentials.authorize(file.url + ".metadata") else { return nil }
         let request = HTTPRequest(url: url, headers: authorization.map { ["Authorization": $0] } ?? [:],

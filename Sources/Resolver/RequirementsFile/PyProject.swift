@@ -34,4 +34,37 @@ public enum PyProject {
         }
         return result
     }
+
+    /// The requirements of the PEP 735 dependency group `group` in `[dependency-groups]`, with
+    /// `{include-group = "…"}` entries expanded (names compared normalised, cycles refused).
+    /// https://peps.python.org/pep-0735/
+    public static func dependencyGroup(path: String, group: String) throws -> [Requirement] {
+        func fail(_ reason: String) -> RequirementsFileError { RequirementsFileError(origin: path, reason: reason) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("the file cannot be read") }
+        let document: TOMLTable
+        do { document = try TOMLTable(string: String(decoding: data, as: UTF8.self)) } catch {
+            throw fail("it is not valid TOML (\(error))")
+        }
+        let groups = document["dependency-groups"]?.table
+        func normalized(_ name: String) -> String { (try? ExtraName(name))?.rawValue ?? name.lowercased() }
+        func expand(_ name: String, _ visiting: [String]) throws -> [Requirement] {
+            guard !visiting.contains(normalized(name)) else {
+                throw fail("the dependency group \"\(name)\" includes itself (through \(visiting.joined(separator: " → ")))")
+            }
+            guard let key = groups?.keys.first(where: { normalized($0) == normalized(name) }),
+                  let items = groups?[key]?.array else {
+                throw fail("there is no dependency group \"\(name)\" in [dependency-groups]")
+            }
+            return try items.flatMap { item -> [Requirement] in
+                if let text = item.string {
+                    do { return [try Requirement(text)] } catch { throw fail("dependency-groups.\(key): \(error)") }
+                }
+                guard let included = item.table?["include-group"]?.string else {
+                    throw fail("dependency-groups.\(key) holds an item that is neither a string nor {include-group = ...}")
+                }
+                return try expand(included, visiting + [normalized(name)])
+            }
+        }
+        return try expand(group, [])
+    }
 }

@@ -29,6 +29,10 @@ public struct RequirementsFile: Sendable {
     public var prereleases = false
     /// `--require-hashes`, or implied by any `--hash`.
     public var requireHashes = false
+    /// Local project directories (`./libs/shared`, `file:` URLs of directories), built into wheels.
+    public var projects: [ProjectReference] = []
+    /// `--only-binary`, `--no-binary`, `--prefer-binary`.
+    public var binaryPolicy = BinaryPolicy()
 
     public init() {}
 
@@ -106,17 +110,17 @@ public struct RequirementsFile: Sendable {
                     }
                     hashes.append(String(pin.dropFirst(7)).lowercased())
                     requireHashes = true
-                case "--only-binary", "--trusted-host", "--use-feature", "--config-settings", "--global-option",
+                case "--only-binary": binaryPolicy.onlyBinary(try value())
+                case "--no-binary": binaryPolicy.noBinary(try value())
+                case "--prefer-binary": binaryPolicy.preferBinary = true
+                case "--trusted-host", "--use-feature", "--config-settings", "--global-option",
                      "--only-final", "--all-releases":
-                    _ = try value()  // meaningless for a wheel-only resolve: wheels are all we ever take
-                case "--prefer-binary", "--no-require-hashes":
+                    _ = try value()  // meaningless for pexify
+                case "--no-require-hashes":
                     break
                 case "-e", "--editable":
-                    throw RequirementsFileError(origin: origin, reason: "editable installs (\(token)) need a build; "
-                        + "pexify installs wheels only, so build the project into a wheel and list that")
-                case "--no-binary":
-                    throw RequirementsFileError(origin: origin, reason: "--no-binary asks for source builds; pexify "
-                        + "installs wheels only for a foreign target")
+                    throw RequirementsFileError(origin: origin, reason: "an archive cannot hold an editable install "
+                        + "(\(token)); list the project directory without it (e.g. ./libs/shared) to build it into a wheel")
                 default:
                     throw RequirementsFileError(origin: origin, reason: "the option \"\(token)\" is not supported")
                 }
@@ -125,6 +129,10 @@ public struct RequirementsFile: Sendable {
                 if !hashes.isEmpty {
                     throw RequirementsFileError(origin: origin, reason: "--hash must follow a requirement on its line")
                 }
+                continue
+            }
+            if !asConstraints, let project = ProjectReference.parse(requirementText, relativeTo: directory) {
+                projects.append(project)
                 continue
             }
             let requirement = try Self.requirement(requirementText, directory: directory, origin: origin)
@@ -261,8 +269,8 @@ public struct RequirementsFile: Sendable {
             name = String(url[egg.upperBound...].prefix { $0 != "&" })
         }
         guard let name, lastSegment.hasSuffix(".whl") else {
-            throw RequirementsFileError(origin: origin, reason: "\"\(Credentials.redact(location))\" is not a wheel; "
-                + "pexify installs wheels only, so build it into a wheel and list that file")
+            throw RequirementsFileError(origin: origin, reason: "\"\(Credentials.redact(location))\" is neither a wheel nor "
+                + "a project directory (one with a pyproject.toml or setup.py)")
         }
         let pep508 = "\(name) @ \(url)" + (marker.map { " ; \($0)" } ?? "")
         do { return try Requirement(pep508) } catch {

@@ -1,9 +1,13 @@
-/// Every listed version of one project, and for each either the wheel to use on the target or the
+/// Every listed version of one project, and for each either the wheel to use on the target (or the
+/// source distribution to build when no wheel of that version fits and building is allowed) or the
 /// reasons every file of that version was rejected. Versions ascend; positions index `VersionSet`s.
 struct Candidates: Sendable {
     struct Choice: Sendable {
         var file: ProjectFile
-        var wheel: WheelFilename
+        /// The wheel to install, or `nil` when the choice is ``sdist``.
+        var wheel: WheelFilename?
+        /// The source distribution to build, chosen only when no wheel of its version fits.
+        var sdist: SdistFilename?
         var rank: Int
         var yanked: Bool { file.yanked != nil }
     }
@@ -11,6 +15,10 @@ struct Candidates: Sendable {
     /// Why a file was set aside; the words are produced only if a failure report needs them.
     enum Rejection: Sendable {
         case sourceDistribution(String)
+        /// An sdist that `--only-binary` refuses to build.
+        case onlyBinary(String)
+        /// A wheel that `--no-binary` refuses.
+        case noBinary(String)
         case requiresPython(String, String)
         case unlistedHash(String)
         case tags(String)
@@ -23,6 +31,7 @@ struct Candidates: Sendable {
     /// For unusable versions: every rejected file.
     let rejections: [Int: [Rejection]]
     private let target: TargetPlatform
+    private let preferBinary: Bool
 
     var usable: VersionSet { VersionSet(count: versions.count, members: choices.keys) }
 
@@ -32,9 +41,20 @@ struct Candidates: Sendable {
     /// Listings can hold tens of thousands of files (every platform of every release), so a file is
     /// first screened on its filename's python and platform tags against the target's, and only
     /// plausible wheels are parsed and ranked in full.
-    init(name: PackageName, files: [ProjectFile], target: TargetPlatform, allowedHashes: Set<String>?) {
+    ///
+    /// - Parameters:
+    ///   - buildsSources: whether a ``SourceBuilder`` is at hand; only then can an sdist be a choice.
+    ///   - policy: `--only-binary` / `--no-binary` / `--prefer-binary`.
+    ///   - vouched: URLs of wheels a ``SourceBuilder`` built and checked against the target; their tags
+    ///     are not matched.
+    init(name: PackageName, files: [ProjectFile], target: TargetPlatform, allowedHashes: Set<String>?,
+         buildsSources: Bool = false, policy: BinaryPolicy = BinaryPolicy(), vouched: Set<String> = []) {
         self.name = name
         self.target = target
+        self.preferBinary = policy.preferBinary
+        let sourcesAllowed = buildsSources && policy.allowsSource(name)
+        let wheelsAllowed = policy.allowsWheels(name)
+        var sdists: [Version: [Choice]] = [:]
         let python = target.pythonFullVersion
         let interpreters = Set(target.tags.tags.map(\.interpreter))
         let platforms = Set(target.tags.tags.map(\.platform))
@@ -59,11 +79,23 @@ struct Candidates: Sendable {
             let versionText = isWheel ? parts[1] : parts[parts.count - 1]
             if parsedVersions[versionText] == nil { parsedVersions[versionText] = Version(String(versionText)) }
             guard let version = parsedVersions[versionText]! else { continue }
+            func reject(_ rejection: Rejection) { byVersion[version, default: ([], [])].rejections.append(rejection) }
             guard isWheel, parts.count == 5 || parts.count == 6 else {
-                if !isWheel { byVersion[version, default: ([], [])].rejections.append(.sourceDistribution(filename)) }
+                guard !isWheel else { continue }
+                guard sourcesAllowed, let sdist = try? SdistFilename(filename), sdist.name == name,
+                      file.requiresPython.map({ (try? VersionSpecifiers($0))?.contains(python, prereleases: true) ?? true }) ?? true,
+                      allowedHashes.map({ hashes in file.sha256.map(hashes.contains) ?? false }) ?? true else {
+                    reject(buildsSources && !policy.allowsSource(name) ? .onlyBinary(filename) : .sourceDistribution(filename))
+                    continue
+                }
+                byVersion[version, default: ([], [])].rejections.append(.sourceDistribution(filename))  // lists the version
+                sdists[version, default: []].append(Choice(file: file, wheel: nil, sdist: sdist, rank: Int.max))
                 continue
             }
-            func reject(_ rejection: Rejection) { byVersion[version, default: ([], [])].rejections.append(rejection) }
+            guard wheelsAllowed else {
+                reject(.noBinary(filename))
+                continue
+            }
             if let requiresPython = file.requiresPython {
                 if pythonAllowed[requiresPython] == nil {
                     pythonAllowed[requiresPython] = (try? VersionSpecifiers(requiresPython))
@@ -78,6 +110,10 @@ struct Candidates: Sendable {
                 reject(.unlistedHash(filename))
                 continue
             }
+            if vouched.contains(file.url), let wheel = try? WheelFilename(filename), wheel.name == name {
+                byVersion[version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, sdist: nil, rank: 0))
+                continue
+            }
             let plausible = parts[parts.count - 3].split(separator: ".").contains { interpreters.contains(String($0)) }
                 && parts[parts.count - 1].split(separator: ".").contains { platforms.contains(String($0)) }
             guard plausible, let wheel = try? WheelFilename(filename), wheel.name == name,
@@ -85,7 +121,7 @@ struct Candidates: Sendable {
                 reject(.tags(filename))
                 continue
             }
-            byVersion[version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, rank: rank))
+            byVersion[version, default: ([], [])].choices.append(Choice(file: file, wheel: wheel, sdist: nil, rank: rank))
         }
         versions = byVersion.keys.sorted()
         var choices: [Int: Choice] = [:]
@@ -95,10 +131,15 @@ struct Candidates: Sendable {
             let best = entry.choices.min { a, b in
                 if a.yanked != b.yanked { return !a.yanked }
                 if a.rank != b.rank { return a.rank < b.rank }
-                return (a.wheel.buildTag.map { ($0.number, $0.suffix) } ?? (-1, ""))
-                    > (b.wheel.buildTag.map { ($0.number, $0.suffix) } ?? (-1, ""))
+                return (a.wheel?.buildTag.map { ($0.number, $0.suffix) } ?? (-1, ""))
+                    > (b.wheel?.buildTag.map { ($0.number, $0.suffix) } ?? (-1, ""))
             }
-            if let best { choices[position] = best } else { rejections[position] = entry.rejections }
+            // Wheels first, as pip and uv: an sdist is built only when no wheel of its version fits;
+            // `.tar.gz` before the legacy `.zip`.
+            let sdist = sdists[version]?.min { a, b in
+                a.yanked != b.yanked ? !a.yanked : a.file.filename.hasSuffix(".tar.gz") && !b.file.filename.hasSuffix(".tar.gz")
+            }
+            if let best = best ?? sdist { choices[position] = best } else { rejections[position] = entry.rejections }
         }
         self.choices = choices
         self.rejections = rejections
@@ -109,7 +150,11 @@ struct Candidates: Sendable {
         (rejections[position] ?? []).map { rejection in
             switch rejection {
             case let .sourceDistribution(file):
-                return "\(file) is a source distribution, which cannot be built for a foreign target"
+                return "\(file) is a source distribution, which pexify does not build here"
+            case let .onlyBinary(file):
+                return "\(file) is a source distribution, and --only-binary forbids building it"
+            case let .noBinary(file):
+                return "\(file) is a wheel, and --no-binary forbids using it"
             case let .requiresPython(file, specifiers):
                 return "\(file) requires Python \(specifiers); the target has \(target.pythonFullVersion)"
             case let .unlistedHash(file):
@@ -137,8 +182,13 @@ struct Candidates: Sendable {
         let usableMatches = choices.keys.filter(admissible)
         let allowPre = prereleases || specifiers.mentionsPrerelease
             || (!usableMatches.isEmpty && usableMatches.allSatisfy { versions[$0].isPrerelease })
+        // `--prefer-binary`: versions that would have to be built are admitted only when no version with
+        // a wheel matches (a restriction where pip merely reorders; it never picks a build over a wheel).
+        let hasWheel = preferBinary && usableMatches.contains {
+            choices[$0]?.wheel != nil && (allowPre || !versions[$0].isPrerelease)
+        }
         return VersionSet(count: versions.count, members: versions.indices.filter {
-            admissible($0) && (allowPre || !versions[$0].isPrerelease)
+            admissible($0) && (allowPre || !versions[$0].isPrerelease) && !(hasWheel && choices[$0]?.wheel == nil)
         })
     }
 

@@ -29,8 +29,13 @@ final class DependencyProvider {
         var version: Int
     }
 
+    /// Builds source distributions that resolution chooses; `nil` resolves wheels only.
+    let builder: (any SourceBuilder)?
+
     init(client: IndexClient, target: TargetPlatform, requirements: [Requirement], constraints: [Requirement],
-         prereleases: Bool, allowedHashes: [PackageName: Set<String>]?) {
+         prereleases: Bool, allowedHashes: [PackageName: Set<String>]?, builder: (any SourceBuilder)? = nil,
+         binaryPolicy: BinaryPolicy = BinaryPolicy()) {
+        self.builder = builder
         self.client = client
         self.target = target
         self.prereleases = prereleases
@@ -48,7 +53,7 @@ final class DependencyProvider {
                                                    source: "a direct URL")
         }
         source = CandidateSource(client: client, target: target, prereleases: prereleases, directFiles: direct,
-                                 allowedHashes: allowedHashes)
+                                 allowedHashes: allowedHashes, builder: builder, binaryPolicy: binaryPolicy)
     }
 
     func universeCount(_ package: SolverPackage) -> Int {
@@ -180,7 +185,19 @@ final class DependencyProvider {
         let outcome: Result<CoreMetadata, UnusableMetadata>
         var cost = 0
         do {
-            let data = try await client.metadata(for: choice.file)
+            let data: Data
+            if let sdist = choice.sdist, let builder {
+                // PEP 658 where the index has it, else the frontend (PEP 643 PKG-INFO, else the backend).
+                if let published = await client.publishedMetadata(for: choice.file) {
+                    data = published
+                } else {
+                    let local = try await client.wheel(for: choice.file)
+                    data = try await builder.metadata(ofSdist: LocalSdist(filename: sdist, path: local.path,
+                                                                          sha256: local.sha256))
+                }
+            } else {
+                data = try await client.metadata(for: choice.file)
+            }
             cost = client.metadataTransfer(for: choice.file)
             outcome = Result { () throws(MetadataError) in try CoreMetadata(parsing: data) }
                 .mapError { UnusableMetadata(reason: $0.description) }
@@ -227,11 +244,15 @@ struct CandidateSource: Sendable {
     let prereleases: Bool
     let directFiles: [PackageName: ProjectFile]
     let allowedHashes: [PackageName: Set<String>]?
+    let builder: (any SourceBuilder)?
+    let binaryPolicy: BinaryPolicy
     private let memo = Memo<PackageName, Candidates>()
     private let warmed = OnceSet<PackageName>()
 
     init(client: IndexClient, target: TargetPlatform, prereleases: Bool, directFiles: [PackageName: ProjectFile],
-         allowedHashes: [PackageName: Set<String>]?) {
+         allowedHashes: [PackageName: Set<String>]?, builder: (any SourceBuilder)?, binaryPolicy: BinaryPolicy) {
+        self.builder = builder
+        self.binaryPolicy = binaryPolicy
         self.client = client
         self.target = target
         self.prereleases = prereleases
@@ -250,7 +271,11 @@ struct CandidateSource: Sendable {
                     files[index].hashes["sha256"] = try client.cache.localSHA256(path: path)
                 }
             }
-            return Candidates(name: name, files: files, target: target, allowedHashes: allowedHashes.map { $0[name] ?? [] })
+            let vouched = Set(files.filter { file in
+                file.localPath.map { builder?.vouches(forWheelAt: $0) ?? false } ?? false
+            }.map(\.url))
+            return Candidates(name: name, files: files, target: target, allowedHashes: allowedHashes.map { $0[name] ?? [] },
+                              buildsSources: builder != nil, policy: binaryPolicy, vouched: vouched)
         }
     }
 
@@ -259,7 +284,7 @@ struct CandidateSource: Sendable {
     func warm(_ requirement: Requirement) async {
         guard await warmed.insert(requirement.name), let loaded = try? await candidates(requirement.name) else { return }
         let allowed = loaded.versions(matching: requirement.specifiers, prereleases: prereleases).intersection(loaded.usable)
-        guard let newest = allowed.members.last, let choice = loaded.choices[newest],
+        guard let newest = allowed.members.last, let choice = loaded.choices[newest], choice.wheel != nil,
               let data = try? await client.metadata(for: choice.file),
               let metadata = try? CoreMetadata(parsing: data) else { return }
         let environment = target.markerEnvironment

@@ -21,6 +21,10 @@ public struct ResolveRequest: Sendable {
     public var budget: ResolutionBudget
     /// Counts what the resolution fetches, for a progress line.
     public var meter: TransferMeter
+    /// Builds the source distributions chosen when no wheel of a version fits; `nil` resolves wheels only.
+    public var builder: (any SourceBuilder)?
+    /// `--only-binary`, `--no-binary`, `--prefer-binary`.
+    public var binaryPolicy = BinaryPolicy()
 
     public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
                 index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
@@ -58,6 +62,9 @@ public struct ResolvedDistribution: Sendable, Hashable {
     public var yanked: String?
     /// The index base URL or find-links location that listed it.
     public var source: String
+    /// The source distribution the wheel was built from (then `url` is the sdist's and `path` and
+    /// `sha256` the built wheel's); `nil` for a wheel from an index or find-links.
+    public var sourceDistribution: String? = nil
 }
 
 /// A complete, fetched set of wheels for one target.
@@ -124,7 +131,8 @@ public enum Resolver {
         }
         let provider = DependencyProvider(
             client: client, target: request.target, requirements: request.requirements,
-            constraints: request.constraints, prereleases: request.prereleases, allowedHashes: request.hashes)
+            constraints: request.constraints, prereleases: request.prereleases, allowedHashes: request.hashes,
+            builder: request.builder, binaryPolicy: request.binaryPolicy)
         let decisions: [SolverPackage: Int]
         let solver = PubGrubSolver(provider: provider, budget: request.budget)
         do {
@@ -144,11 +152,19 @@ public enum Resolver {
             dependencies[name, default: []].formUnion(names.filter { $0 != name })
             if case .project = package { chosen.append((name, position, provider.candidates[name]!.choices[position]!)) }
         }
-        let fetched = try await withThrowingTaskGroup(of: (PackageName, IndexClient.LocalWheel).self) { group in
+        let builder = request.builder, target = request.target
+        let fetched = try await withThrowingTaskGroup(of: (PackageName, BuiltWheel).self) { group in
             for (name, _, choice) in chosen {
-                group.addTask { (name, try await client.wheel(for: choice.file)) }
+                group.addTask {
+                    let local = try await client.wheel(for: choice.file)
+                    guard let sdist = choice.sdist, let builder else {
+                        return (name, BuiltWheel(filename: choice.wheel!, path: local.path, sha256: local.sha256))
+                    }
+                    return (name, try await builder.wheel(
+                        fromSdist: LocalSdist(filename: sdist, path: local.path, sha256: local.sha256), target: target))
+                }
             }
-            var result: [PackageName: IndexClient.LocalWheel] = [:]
+            var result: [PackageName: BuiltWheel] = [:]
             for try await (name, wheel) in group { result[name] = wheel }
             return result
         }
@@ -166,10 +182,10 @@ public enum Resolver {
             let size = choice.file.size
                 ?? (try? FileManager.default.attributesOfItem(atPath: local.path)[.size] as? NSNumber)?.intValue
             return ResolvedDistribution(
-                name: name, version: choice.wheel.version, wheel: choice.wheel, url: choice.file.url,
+                name: name, version: local.filename.version, wheel: local.filename, url: choice.file.url,
                 sha256: local.sha256, size: size, path: local.path,
                 dependencies: (dependencies[name] ?? []).filter(selected.contains).sorted(),
-                yanked: choice.file.yanked, source: choice.file.source)
+                yanked: choice.file.yanked, source: choice.file.source, sourceDistribution: choice.sdist?.filename)
         }
         return Resolution(distributions: distributions, target: request.target, warnings: warnings)
     }
