@@ -22,7 +22,7 @@ public struct IndexOptions: Sendable, Equatable {
     public var offline: Bool
     /// `--cache-dir`; `nil` means the default cache location.
     public var cacheDirectory: String?
-    /// `--index-timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
+    /// `--timeout` / `--index-timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
     /// pip's 15 s.
     public var timeout: Double?
 

@@ -51,6 +51,8 @@ struct BuildCommand: AsyncParsableCommand {
 
     @OptionGroup var index: IndexArguments
 
+    @OptionGroup var indexTimeout: IndexTimeoutArgument
+
     @Option(name: .customLong("compress-level"), help: ArgumentHelp("Deflate level 0-9 for new content (default 6).", valueName: "n"))
     var compressLevel: Int?
 
@@ -135,7 +137,7 @@ struct BuildCommand: AsyncParsableCommand {
     var request: BuildRequest {
         var request = BuildRequest(
             layout: layout,
-            inputs: requirementArguments.inputs, target: target.specifications[0], index: index.options, sourcesDirectories: sourcesDirectories,
+            inputs: requirementArguments.inputs, target: target.specifications[0], index: indexTimeout.applied(to: index), sourcesDirectories: sourcesDirectories,
             handler: handler, entryPoint: entryPoint, consoleScript: consoleScript, excluded: exclude,
             compressionLevel: noCompress ? 0 : compressLevel, jobs: jobs, pythonShebang: pythonShebang,
             sizeCheck: !noSizeCheck, nativeCheck: !noNativeCheck, output: output)

@@ -26,10 +26,21 @@ struct DeployCommand: AsyncParsableCommand {
     @Option(help: "Publish the archive (built with --layout layer) as a new version of this layer instead.")
     var layerName: String?
 
-    @OptionGroup var deployment: DeployArguments
+    @OptionGroup var arguments: DeployArguments
+
+    @Option(help: ArgumentHelp("Timeout of a created function, in seconds (the same as --function-timeout).",
+                               valueName: "seconds"))
+    var timeout: Int?
 
     @Flag(help: "Print the result as JSON on stdout.")
     var json = false
+
+    /// The deployment arguments with `--timeout` folded into `--function-timeout`.
+    var deployment: DeployArguments {
+        var deployment = arguments
+        deployment.timeout = deployment.timeout ?? timeout
+        return deployment
+    }
 
     /// The library options these arguments stand for.
     var options: DeployOptions { deployment.options(functionName: functionName ?? "", layerName: layerName) }
@@ -37,6 +48,9 @@ struct DeployCommand: AsyncParsableCommand {
     func validate() throws {
         guard (functionName == nil) != (layerName == nil) else {
             throw ValidationError("Pass either --function-name FUNCTION (deploy a function zip) or --layer-name NAME (publish a layer).")
+        }
+        if let timeout, !(1...900).contains(timeout) {
+            throw ValidationError("--timeout \(timeout) is outside Lambda's 1-900 seconds.")
         }
         if layerName != nil && deployment.appliesToFunctionsOnly {
             throw ValidationError("--alias, --publish, --create, --role, --memory, --timeout, --environment and --layers apply to functions; a layer publish takes --description, --s3-bucket and --force.")
@@ -87,7 +101,10 @@ struct DeployArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Memory of a created function, in MB.", valueName: "mb"))
     var memory: Int?
 
-    @Option(help: ArgumentHelp("Timeout of a created function, in seconds.", valueName: "seconds"))
+    // `--function-timeout` so that a build's `--timeout` can stay pip's network timeout; `pexify deploy`
+    // also takes the AWS tools' `--timeout` for this.
+    @Option(name: .customLong("function-timeout"),
+            help: ArgumentHelp("Timeout of a created function, in seconds (pexify deploy: also --timeout).", valueName: "seconds"))
     var timeout: Int?
 
     @Option(help: ArgumentHelp("An environment variable of a created function (repeatable).", valueName: "K=V"))
@@ -107,7 +124,7 @@ struct DeployArguments: ParsableArguments {
             throw ValidationError("--memory \(memory) is outside Lambda's 128-10240 MB.")
         }
         if let timeout, !(1...900).contains(timeout) {
-            throw ValidationError("--timeout \(timeout) is outside Lambda's 1-900 seconds.")
+            throw ValidationError("The function timeout \(timeout) is outside Lambda's 1-900 seconds.")
         }
     }
 

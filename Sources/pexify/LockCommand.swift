@@ -17,6 +17,8 @@ struct LockCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetArguments
     @OptionGroup var index: IndexArguments
 
+    @OptionGroup var indexTimeout: IndexTimeoutArgument
+
     @Flag(help: "Print the summary as one JSON object on stdout.")
     var json = false
 
@@ -34,7 +36,7 @@ struct LockCommand: AsyncParsableCommand {
         let summary: LockSummary
         do {
             summary = try await Build.lock(requirementArguments.inputs, targets: target.specifications,
-                                           index: index.options, output: output, progress: Terminal.progress(),
+                                           index: indexTimeout.applied(to: index), output: output, progress: Terminal.progress(),
                                            meter: live.meter)
             await live.finish()
         } catch {

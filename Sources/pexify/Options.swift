@@ -107,7 +107,29 @@ struct TargetArguments: ParsableArguments {
     }
 }
 
-/// Index and cache flags, spelled as pip spells them (shared by `build` and `lock`).
+/// pip's `--timeout` for the commands where `--timeout` means nothing else (`build`, `lock`); `invoke`
+/// and `deploy` use `--timeout` for the function and take `--index-timeout`.
+struct IndexTimeoutArgument: ParsableArguments {
+    @Option(name: .customLong("timeout"),
+            help: ArgumentHelp("Seconds without data before a download attempt fails (pip's --timeout; the same as --index-timeout).",
+                               valueName: "seconds"))
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout must be a positive number of seconds, not \(timeout).")
+        }
+    }
+
+    /// `index`'s options, with this timeout when `--index-timeout` was not given.
+    func applied(to index: IndexArguments) -> IndexOptions {
+        var options = index.options
+        options.timeout = options.timeout ?? timeout
+        return options
+    }
+}
+
+/// Index and cache flags, spelled as pip spells them (shared by `build`, `lock` and `invoke`).
 struct IndexArguments: ParsableArguments {
     @Option(name: .customLong("index-url"), help: ArgumentHelp("Base URL of the simple index (default: pip's configured index).", valueName: "url"))
     var indexURL: String?
@@ -127,7 +149,7 @@ struct IndexArguments: ParsableArguments {
     @Option(name: .customLong("cache-dir"), help: ArgumentHelp("The wheel and metadata cache directory.", valueName: "dir"))
     var cacheDirectory: String?
 
-    // Not --timeout as in pip: in pexify that is a Lambda function's timeout (deploy, invoke).
+    // Also `--timeout` (pip's spelling) where a command has no function timeout: see IndexTimeoutArgument.
     @Option(name: .customLong("index-timeout"),
             help: ArgumentHelp("Seconds without data before a download attempt fails (default: PIP_DEFAULT_TIMEOUT, else 15).",
                                valueName: "seconds"))

@@ -82,12 +82,12 @@ import Testing
         let server = try fixture.simpleServer(plan: ["/simple/gamma/": Array(repeating: "stall", count: 4)])
         defer { server.stop(); fixture.directory.remove() }
         let output = fixture.directory.child("out.zip")
-        let launch = try Launch(buildArguments(server, fixture.directory, output: output) + ["--index-timeout", "2"])
+        let launch = try Launch(buildArguments(server, fixture.directory, output: output) + ["--timeout", "2"])
         let (status, stderr, elapsed) = launch.wait()
 
         #expect(status == 1, "\(stderr)")
         #expect(stderr.contains("Timed out after 2 s waiting for data from \(server.baseURL)/simple/gamma/"), "\(stderr)")
-        #expect(stderr.contains("--index-timeout") && stderr.contains("PIP_DEFAULT_TIMEOUT"), "\(stderr)")
+        #expect(stderr.contains("--timeout SECONDS") && stderr.contains("PIP_DEFAULT_TIMEOUT"), "\(stderr)")
         #expect(fixture.requests() == Array(repeating: "GET /simple/gamma/ stall", count: 4))
         // 4 attempts × 2 s plus at most 0.5 + 1 + 2 s of back-off; the rest is slack for a loaded machine.
         #expect(elapsed >= .seconds(8) && elapsed < .seconds(20), "\(elapsed)")

@@ -23,7 +23,7 @@ public struct FetchPolicy: Sendable {
         self.maxConcurrentRequests = maxConcurrentRequests
     }
 
-    /// The stall timeout the user chose: `--index-timeout` (`option`), else `PIP_DEFAULT_TIMEOUT`, else 15 s.
+    /// The stall timeout the user chose: `--timeout` or `--index-timeout` (`option`), else `PIP_DEFAULT_TIMEOUT`, else 15 s.
     /// - Throws: `IndexError.configuration` when the environment variable is not a positive number.
     public static func timeout(option: TimeInterval?, environment: [String: String]) throws -> TimeInterval {
         if let option { return option }

@@ -30,7 +30,7 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
                 + "check the network or the index, or build with --offline from the cache."
         case let .timedOut(url, seconds, attempts):
             "Timed out after \(HTTPTimeout.format(seconds)) s waiting for data from \(Credentials.redact(url)) "
-                + "(\(attempts) attempts); raise the limit with --index-timeout SECONDS or PIP_DEFAULT_TIMEOUT, or check "
+                + "(\(attempts) attempts); raise the limit with --timeout SECONDS (--index-timeout with invoke) or PIP_DEFAULT_TIMEOUT, or check "
                 + "the network and the index."
         case let .deadlineExceeded(url, seconds):
             "Gave up on \(Credentials.redact(url)) after \(seconds) s, the deadline for one file (all attempts "
