@@ -1,4 +1,5 @@
 import Foundation
+import Resolver
 
 /// What to run and how: the command line of `pexify invoke`, one to one.
 public struct InvokeRequest: Sendable {
@@ -19,13 +20,13 @@ public struct InvokeRequest: Sendable {
     /// The interpreter to use; nil to find one that matches the archive.
     public var python: String?
     /// Where `awslambdaric` comes from the first time it is needed.
-    public var source: PackageSource
+    public var source: IndexOptions
     /// Capture the function's log into the report instead of streaming it to stderr.
     public var captureLog: Bool
 
     public init(archive: String, layers: [String] = [], handler: String? = nil, events: [String] = ["{}"],
                 environment: [String: String] = [:], timeout: Double = 3, memorySize: Int = 128,
-                python: String? = nil, source: PackageSource = PackageSource(), captureLog: Bool = false) {
+                python: String? = nil, source: IndexOptions = IndexOptions(), captureLog: Bool = false) {
         self.archive = archive
         self.layers = layers
         self.handler = handler

@@ -4,27 +4,6 @@ import Installer
 import Resolver
 import ZipArchive
 
-/// Where packages come from when the runtime interface client must be installed (pip's spellings, as
-/// for a build).
-public struct PackageSource: Sendable, Equatable {
-    public var indexURL: String?
-    public var extraIndexURLs: [String]
-    public var findLinks: [String]
-    public var noIndex: Bool
-    public var offline: Bool
-    public var cacheDirectory: String?
-
-    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [],
-                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil) {
-        self.indexURL = indexURL
-        self.extraIndexURLs = extraIndexURLs
-        self.findLinks = findLinks
-        self.noIndex = noIndex
-        self.offline = offline
-        self.cacheDirectory = cacheDirectory
-    }
-}
-
 /// The runtime directory of the emulated sandbox (Lambda's `/var/runtime`): the real runtime interface
 /// client `awslambdaric` with its dependencies, resolved by pexify's resolver for the local interpreter,
 /// installed with pexify's installer, and `bootstrap.py`.
@@ -35,7 +14,7 @@ public struct PackageSource: Sendable, Equatable {
 enum RuntimeClient {
     static let requirement = "awslambdaric"
 
-    static func directory(for interpreter: LocalInterpreter, source: PackageSource,
+    static func directory(for interpreter: LocalInterpreter, source: IndexOptions,
                           progress: @Sendable (String) -> Void) async throws -> String {
         let cache = try Cache(directory: source.cacheDirectory)
         let base = cache.root + "/invoke"
@@ -55,7 +34,7 @@ enum RuntimeClient {
                 noIndex: source.noIndex)
             resolution = try await Resolver.resolve(ResolveRequest(
                 requirements: [try Requirement(requirement)], target: try interpreter.platform(), index: index,
-                cacheDirectory: source.cacheDirectory, offline: source.offline))
+                cacheDirectory: source.cacheDirectory, offline: source.offline, fetchPolicy: try source.fetchPolicy()))
         } catch let error as InvokeError {
             throw error
         } catch {

@@ -12,32 +12,6 @@ public enum TargetSpecification: Sendable, Equatable {
     case lambda(runtime: String, architecture: String)
 }
 
-/// Where distributions come from, as the user named it (pip's spellings).
-public struct IndexOptions: Sendable, Equatable {
-    /// `--index-url`; `nil` means whatever the local pip configuration names.
-    public var indexURL: String?
-    public var extraIndexURLs: [String]
-    public var findLinks: [String]
-    public var noIndex: Bool
-    public var offline: Bool
-    /// `--cache-dir`; `nil` means the default cache location.
-    public var cacheDirectory: String?
-    /// `--timeout` / `--index-timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
-    /// pip's 15 s.
-    public var timeout: Double?
-
-    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [],
-                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil, timeout: Double? = nil) {
-        self.indexURL = indexURL
-        self.extraIndexURLs = extraIndexURLs
-        self.findLinks = findLinks
-        self.noIndex = noIndex
-        self.offline = offline
-        self.cacheDirectory = cacheDirectory
-        self.timeout = timeout
-    }
-}
-
 /// What to install: requirements and requirement files, or a lock file.
 public struct RequirementInputs: Sendable, Equatable {
     /// PEP 508 requirement strings.

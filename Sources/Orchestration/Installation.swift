@@ -80,8 +80,7 @@ enum Installation {
             requirements += try PyProject.dependencyGroup(path: pyproject, group: group)
         }
 
-        let policy = FetchPolicy(timeout: try FetchPolicy.timeout(option: index.timeout,
-                                                                  environment: ProcessInfo.processInfo.environment))
+        let policy = try index.fetchPolicy()
         if let lockFile = inputs.lockFile {
             let cache = try Cache(directory: index.cacheDirectory)
             let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline, policy: policy,

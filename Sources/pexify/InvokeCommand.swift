@@ -74,9 +74,7 @@ struct InvokeCommand: AsyncParsableCommand {
             archive: archive, layers: layers, handler: handler,
             events: Array(events.map { Array(repeating: $0, count: repetitions) }.joined()),
             environment: variables, timeout: timeout, memorySize: memorySize, python: python,
-            source: PackageSource(indexURL: index.indexURL, extraIndexURLs: index.extraIndexURLs,
-                                  findLinks: index.findLinks, noIndex: index.noIndex, offline: index.offline,
-                                  cacheDirectory: index.cacheDirectory),
+            source: index.options,
             captureLog: json)
         if check {
             let report = try Invoke.check(request)

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Orchestration
 import Pex
+import Resolver
 import TestSupport
 import Testing
 
