@@ -8,8 +8,10 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 prefix="${PREFIX:-/usr/local}"
 
 cd "$root"
-swift build -c release --product pexify
-binary="$(swift build -c release --show-bin-path)/pexify"
+# The Swift runtime and Foundation linked in: the binary runs where no Swift toolchain is installed, and
+# starts in about 10 ms instead of 17 (a warm build of requests: 24 ms instead of 30).
+swift build -c release --static-swift-stdlib --product pexify
+binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/pexify"
 
 mkdir -p "$prefix/bin"
 install -m 0755 "$binary" "$prefix/bin/pexify"
