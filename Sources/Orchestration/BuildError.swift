@@ -14,9 +14,9 @@ public enum BuildError: Error, Sendable, Equatable, CustomStringConvertible {
             "The targets \(first) and \(second) have the same environment (\(marker)), so one lock cannot tell them "
                 + "apart; lock them into separate files."
         case let .cannotLockBuilt(names):
-            "pexify lock cannot record \(names.joined(separator: ", ")): built from source here, their wheels exist "
-                + "only in this machine's cache. Publish them as wheels to an index or --find-links directory and "
-                + "lock again, or build without a lock."
+            "pexify lock cannot record \(names.joined(separator: ", ")): built from source here (a local project "
+                + "or an sdist), its wheel would exist only in this machine's cache. Publish it as a wheel to an index "
+                + "or --find-links directory and lock again, or build without a lock."
         }
     }
 }

@@ -14,8 +14,6 @@ struct InstallSet: Sendable {
     var warnings: [String]
     /// The resolver's result (nil when there was nothing to resolve), for writing a lock.
     var resolution: Resolution?
-    /// The user's own projects, built from their directories.
-    var localProjects: [PackageName] = []
 }
 
 /// The resolver side of a build: requirements and requirement files (or a lock file) plus the index
@@ -26,9 +24,10 @@ enum Installation {
     /// - Parameters:
     ///   - progress: receives a line per source build.
     ///   - excluding: paths that are never part of a local project (the archive being written).
+    ///   - forLock: a lock cannot record local projects, so they are refused before they are built.
     static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
                         meter: TransferMeter = TransferMeter(), progress: @escaping @Sendable (String) -> Void = { _ in },
-                        excluding: [String] = []) async throws -> InstallSet {
+                        excluding: [String] = [], forLock: Bool = false) async throws -> InstallSet {
         guard !inputs.isEmpty else {
             return InstallSet(distributions: [], roots: [], requirements: [], warnings: [], resolution: nil)
         }
@@ -72,6 +71,12 @@ enum Installation {
             prereleases = prereleases || file.prereleases
         }
         binaryPolicy.merge(inputs.binaryPolicy)
+        // Code compiled here cannot run on a foreign target (another architecture, an older glibc), and a
+        // native sdist can only be told from a pure one by building it: so there an older version with a
+        // wheel wins over a newer one that only has an sdist, as --prefer-binary (pyarrow for Lambda's
+        // glibc 2.26 would otherwise start a C++ build only to refuse its wheel). pip refuses sdists
+        // outright for a foreign --platform; sdist-only projects still build here.
+        if !target.mayRunCodeBuiltHere { binaryPolicy.preferBinary = true }
         let configuration = try IndexConfiguration.resolved(
             indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs, findLinks: options.findLinks,
             noIndex: options.noIndex)
@@ -101,6 +106,7 @@ enum Installation {
                               requirements: resolution.distributions.map { "\($0.name)==\($0.version)" },
                               warnings: resolution.warnings, resolution: resolution)
         }
+        if forLock && !projects.isEmpty { throw BuildError.cannotLockBuilt(projects.map(\.directory).sorted()) }
         let frontend = try SourceBuildFrontend(settings: ResolverSettings(index: configuration, offline: index.offline),
                                                cacheDirectory: index.cacheDirectory, target: target, progress: progress)
         // The user's own projects become direct references to their built wheels, so their
@@ -120,13 +126,12 @@ enum Installation {
             hashes: requireHashes ? hashes : nil, fetchPolicy: policy, meter: meter)
         request.builder = frontend
         request.binaryPolicy = binaryPolicy
-        let localProjects = requirements.suffix(projects.count).map(\.name)
         var resolution = try await Resolver.resolve(request)
         resolution.warnings += await frontend.warnings()
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)
         return InstallSet(distributions: resolution.distributions, roots: roots,
                           requirements: recorded, warnings: resolution.warnings,
-                          resolution: resolution, localProjects: localProjects)
+                          resolution: resolution)
     }
 
     /// Applies `--exclude`.

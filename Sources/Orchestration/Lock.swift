@@ -36,10 +36,10 @@ extension Build {
                 throw BuildError.indistinctTargets(first: other.target.name, second: platform.name, marker: marker)
             }
             progress("Resolving for \(platform.name)")
-            let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter)
+            let set = try await Installation.resolve(inputs, target: platform, index: index, meter: meter, forLock: true)
             guard let resolution = set.resolution else { throw BuildError.nothingToLock }
-            let built = set.localProjects + resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name)
-            guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.map(\.rawValue).sorted()) }
+            let built = resolution.distributions.filter { $0.sourceDistribution != nil }.map(\.name.rawValue)
+            guard built.isEmpty else { throw BuildError.cannotLockBuilt(built.sorted()) }
             resolutions.append(resolution)
             warnings += set.warnings
         }

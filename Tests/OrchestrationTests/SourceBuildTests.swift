@@ -143,9 +143,11 @@ struct SourceBuildTests {
                 DetectorFactory.seed = 0
                 return [detect("This is a sentence written in plain English."), docopt.__version__, newest_is_source.answer()]
             """)
-        let summary = try await Build.run(try Self.request(
-            directory, inputs: RequirementInputs(requirements: ["langdetect", "docopt", "newest-is-source", "six"]),
-            index: index))
+        // A Lambda target is foreign to this machine, so by default an older wheel wins over a newer sdist
+        // (below); --no-binary asks for the newest, built here.
+        var newest = RequirementInputs(requirements: ["langdetect", "docopt", "newest-is-source", "six"])
+        newest.binaryPolicy.noBinary("newest-is-source")
+        let summary = try await Build.run(try Self.request(directory, inputs: newest, index: index))
         #expect(summary.distributions.map { "\($0.name)==\($0.version)" }
             == ["docopt==0.6.2", "langdetect==1.0.9", "newest-is-source==2.0", "six==1.17.0"])
         #expect(summary.distributions.filter { $0.name != "six" }.allSatisfy { $0.wheel.hasSuffix("-none-any.whl") },
@@ -159,11 +161,11 @@ struct SourceBuildTests {
         wheelsOnly.binaryPolicy.onlyBinary(":all:")
         let older = try await Build.run(try Self.request(directory, inputs: wheelsOnly, index: index))
         #expect(older.distributions.map { "\($0.name)==\($0.version)" } == ["newest-is-source==1.0", "six==1.17.0"])
-        // --prefer-binary takes the older wheel too, without refusing sdist-only projects.
-        var preferWheels = RequirementInputs(requirements: ["newest-is-source", "docopt", "six"])
-        preferWheels.binaryPolicy.preferBinary = true
-        let preferred = try await Build.run(try Self.request(directory, inputs: preferWheels, index: index))
-        #expect(preferred.distributions.map { "\($0.name)==\($0.version)" }
+        // So does the default for a foreign target (what --prefer-binary asks for anywhere), without
+        // refusing sdist-only projects.
+        let byDefault = try await Build.run(try Self.request(
+            directory, inputs: RequirementInputs(requirements: ["newest-is-source", "docopt", "six"]), index: index))
+        #expect(byDefault.distributions.map { "\($0.name)==\($0.version)" }
             == ["docopt==0.6.2", "newest-is-source==1.0", "six==1.17.0"])
         // --no-binary NAME builds the project even where a wheel fits.
         var sourceOnly = RequirementInputs(requirements: ["both-kinds", "six"])
@@ -265,15 +267,7 @@ struct SourceBuildTests {
         #expect(wheel.filename.filename == "acme_flit-1.0-py3-none-any.whl")
         #expect(await frontend.warnings().contains { $0.contains("No python3.14 was found on PATH") && $0.contains(bin) })
 
-        try directory.write("native/setup.py", """
-            from setuptools import setup
-            from setuptools.dist import Distribution
-            class Native(Distribution):
-                def has_ext_modules(self):
-                    return True
-            setup(name="native-project", version="1.0", py_modules=["native_project"], distclass=Native)
-            """)
-        try directory.write("native/native_project.py", "")
+        try SourceProjects.writeNativeProject(in: directory)
         let native = await #expect(throws: BuildFrontendError.self) { try await frontend.buildProject(at: directory.child("native")) }
         #expect("\(native!)".contains("and the target runs 3.14"), "\(native!)")
         #expect("\(native!)".contains("The project \(directory.child("native"))"), "\(native!)")
@@ -289,15 +283,7 @@ struct SourceBuildTests {
     @Test func nativeProjectForAMatchingTarget() async throws {
         let directory = try TemporaryDirectory("pexify-native-match")
         defer { directory.remove() }
-        try directory.write("native/setup.py", """
-            from setuptools import setup
-            from setuptools.dist import Distribution
-            class Native(Distribution):
-                def has_ext_modules(self):
-                    return True
-            setup(name="native-project", version="1.0", py_modules=["native_project"], distclass=Native)
-            """)
-        try directory.write("native/native_project.py", "")
+        try SourceProjects.writeNativeProject(in: directory)
         let facts = try python("""
             import os, platform, sys
             print("linux_%s-cp-%s-cp%d%d manylinux_%s" % (platform.machine(), platform.python_version(),
@@ -329,7 +315,8 @@ struct SourceBuildTests {
                                  index: IndexOptions(findLinks: [Self.backendWheels], noIndex: true,
                                                      cacheDirectory: directory.child("cache")), output: output)
         }
-        #expect(error == .cannotLockBuilt(["acme-flit"]))
+        // Refused before the project is built: nothing named it yet but its directory.
+        #expect(error == .cannotLockBuilt([project]))
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 

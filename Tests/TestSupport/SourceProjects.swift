@@ -58,6 +58,22 @@ public enum SourceProjects {
         return directory.child(path)
     }
 
+    /// A local setuptools project `native/` that claims extension modules, so its wheel is
+    /// platform-specific (`cpXY-cpXY-linux_…`) without a compiler; returns its directory.
+    @discardableResult
+    public static func writeNativeProject(in directory: TemporaryDirectory) throws -> String {
+        try directory.write("native/setup.py", """
+            from setuptools import setup
+            from setuptools.dist import Distribution
+            class Native(Distribution):
+                def has_ext_modules(self):
+                    return True
+            setup(name="native-project", version="1.0", py_modules=["native_project"], distclass=Native)
+            """)
+        try directory.write("native/native_project.py", "")
+        return directory.child("native")
+    }
+
     /// A legacy (setup.py only) source distribution `<name>-<version>.tar.gz` in `destination`, with
     /// PKG-INFO of `metadataVersion` (below 2.2 its metadata must come from the backend, PEP 643). With `native`, the
     /// distribution claims extension modules, so the wheel is platform-specific (`cpXY-cpXY-linux_…`)
