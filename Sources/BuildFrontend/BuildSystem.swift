@@ -26,7 +26,7 @@ struct BuildSystem: Sendable, Equatable {
         }
         func fail(_ reason: String) -> BuildFrontendError { .invalidProject(path: pyproject, reason: reason) }
         let document: TOMLTable
-        do { document = try TOMLTable(string: String(decoding: data, as: UTF8.self)) } catch {
+        do { document = try TOMLText.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw fail("it is not valid TOML (\(error))")
         }
         guard let table = document["build-system"]?.table else {

@@ -119,7 +119,7 @@ public final class SourceBuildFrontend: SourceBuilder {
                        source: @escaping @Sendable (String) async throws -> String) async throws -> BuiltWheel {
         let digest = sha256Hex(Data((key + "\n" + settingsIdentity(interpreter)).utf8))
         let directory = cache.root + "/built/" + digest
-        if let cached = cachedWheel(in: directory) { return cached }
+        // Once per process and key: a cached wheel is hashed to check it once, not on every call.
         return try await state.once("build " + digest) { [self] in
             if let cached = cachedWheel(in: directory) { return cached }
             progress("Building \(package) from source")
@@ -148,6 +148,7 @@ public final class SourceBuildFrontend: SourceBuilder {
             try FileManager.default.createDirectory(atPath: cache.root + "/built", withIntermediateDirectories: true)
             do {
                 try FileManager.default.moveItem(atPath: final, toPath: directory)
+                return BuiltWheel(filename: try WheelFilename(leaf), path: directory + "/" + leaf, sha256: sha256)
             } catch {
                 // Another process built the same thing first; its wheel is used.
                 guard FileManager.default.fileExists(atPath: directory) else { throw error }
@@ -253,8 +254,10 @@ public final class SourceBuildFrontend: SourceBuilder {
     }
 
     private func settingsIdentity(_ interpreter: BuildInterpreter) -> String {
-        interpreter.identity + "\ndriver " + sha256Hex(PackageResources.pexify_pep517_py)
+        interpreter.identity + "\ndriver " + Self.driverDigest
     }
+
+    private static let driverDigest = sha256Hex(PackageResources.pexify_pep517_py)
 
     /// Why `wheel` would not run on `target`, or `nil`: a wheel that is not pure Python (`pyX-none-any`)
     /// runs only where it was built (same architecture and Python, glibc not newer than the target's).

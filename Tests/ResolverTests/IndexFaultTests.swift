@@ -1,6 +1,6 @@
 import Basics
 import Foundation
-import Resolver
+@testable import Resolver
 import TestSupport
 import Testing
 
@@ -145,17 +145,18 @@ import Testing
         #expect(throws: IndexError.self) { try FetchPolicy.timeout(option: nil, environment: ["PIP_DEFAULT_TIMEOUT": "soon"]) }
     }
 
-    /// What a SIGKILLed download left in the cache's tmp/ goes when a later process opens the cache,
-    /// once nobody has touched it for a day; a live transfer's file stays.
+    /// What a SIGKILLed download left in the cache's tmp/ goes when a later process opens the cache (the
+    /// sweep a process runs once, called here directly), once nobody has touched it for a day; a live
+    /// transfer's file stays.
     @Test func abandonedPartialDownloadsAreSweptFromTheCache() throws {
         let directory = try TemporaryDirectory("pexify-cache-sweep")
         defer { directory.remove() }
-        _ = try Cache(directory: directory.path)
+        let cache = try Cache(directory: directory.path)
         let abandoned = try directory.write("tmp/\(UUID().uuidString)", "half a wheel")
         let live = try directory.write("tmp/\(UUID().uuidString)", "half a wheel")
         try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-2 * 86_400)],
                                               ofItemAtPath: abandoned)
-        _ = try Cache(directory: directory.path)
+        cache.removeAbandonedPartialFiles()
         #expect(!FileManager.default.fileExists(atPath: abandoned))
         #expect(FileManager.default.fileExists(atPath: live))
     }

@@ -31,12 +31,22 @@ public struct Cache: Sendable {
                 throw IndexError.cache(path: root, reason: "\(sub)/ cannot be created (\(error.localizedDescription))")
             }
         }
-        removeAbandonedPartialFiles()
+        if Self.swept.insert(root) { removeAbandonedPartialFiles() }
+    }
+
+    /// The caches already swept by this process: a build opens its cache several times, one listing is enough.
+    private static let swept = SweptRoots()
+
+    private final class SweptRoots: @unchecked Sendable {
+        private let lock = NSLock()
+        private var roots: Set<String> = []
+        /// Whether `root` was not swept yet (and is now taken).
+        func insert(_ root: String) -> Bool { lock.withLock { roots.insert(root).inserted } }
     }
 
     /// Partial writes of killed processes (an interrupt removes its own; SIGKILL cannot): whatever in
     /// `tmp/` nobody has touched for a day, far beyond any live transfer's stall timeout and deadline.
-    private func removeAbandonedPartialFiles(olderThan age: TimeInterval = 86_400) {
+    func removeAbandonedPartialFiles(olderThan age: TimeInterval = 86_400) {
         let directory = root + "/tmp"
         let cutoff = Date().timeIntervalSince1970 - age
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
@@ -158,13 +168,18 @@ public struct Cache: Sendable {
 
     // MARK: Atomic writes
 
+    /// Writes through `tmp/`, like every cache entry, so the partial file of a killed process is found by
+    /// the sweep of `tmp/` and never left beside an entry.
     func write(_ data: Data, to path: String) throws {
-        try createParent(of: path)
+        let temporary = PartialFiles.track(temporaryPath())
         do {
-            try AtomicFile.write(data, to: path)
+            try data.write(to: URL(fileURLWithPath: temporary))
         } catch {
-            throw IndexError.cache(path: root, reason: error.description)
+            PartialFiles.release(temporary)
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw IndexError.cache(path: root, reason: "writing \(temporary) failed (\(error.localizedDescription))")
         }
+        try moveIntoPlace(temporary, path)
     }
 
     /// `rename(2)` is atomic within one file system and replaces an existing entry, which for a

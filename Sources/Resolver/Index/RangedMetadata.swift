@@ -11,8 +11,9 @@ extension IndexClient {
     /// metadata: the end of the archive (end records and central directory), then the one member. About
     /// 70 KiB instead of the whole wheel, so trying many versions during resolution stays cheap.
     ///
-    /// - Returns: `nil` when the server does not honour ranges; the first request then already received
-    ///   the whole wheel, which enters the cache (hash-checked) so it is not downloaded again.
+    /// A server that does not honour ranges answers the first request with the whole wheel: it enters the
+    /// cache (hash-checked, so it is not downloaded again) and the metadata is read from it.
+    /// - Returns: `nil` when the pieces at hand after a few rounds still do not reach the member.
     /// - Throws: `IndexError.metadataUnavailable` when the pieces do not make a valid wheel.
     func rangedMetadata(_ file: ProjectFile) async throws -> Data? {
         guard let (url, authorization) = credentials.authorize(file.url) else { return nil }
@@ -30,11 +31,11 @@ extension IndexClient {
             guard (200..<300).contains(first.status) else {
                 throw IndexError.httpStatus(url: url.absoluteString, status: first.status)
             }
-            metadataTransfers.add(file.size ?? 0, for: file.url)
+            let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue ?? 0
+            metadataTransfers.add(size, for: file.url)
             meter.transferStarted(expectedBytes: nil)
-            meter.transferFinished(bytes: file.size ?? 0, expectedBytes: nil)
-            try keepWholeWheel(temporary, for: file)
-            return nil
+            meter.transferFinished(bytes: size, expectedBytes: nil)
+            return try WheelMetadataReader.metadata(ofWheel: try keepWholeWheel(temporary, for: file))
         }
         let tail = [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
         metadataTransfers.add(tail.count, for: file.url)
@@ -87,12 +88,12 @@ extension IndexClient {
 
     /// A whole wheel received in answer to a range request: checked against the index's hash and kept
     /// in the cache like any download.
-    private func keepWholeWheel(_ temporary: String, for file: ProjectFile) throws {
+    private func keepWholeWheel(_ temporary: String, for file: ProjectFile) throws -> String {
         let digest = try sha256Hex(ofFile: temporary)
         if let expected = file.sha256, digest != expected {
             throw IndexError.hashMismatch(file: file.url, expected: expected, actual: digest)
         }
-        _ = try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename)
+        return try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename)
     }
 
     private static func request(_ url: URL, _ authorization: String?, range: String, timeout: TimeInterval)

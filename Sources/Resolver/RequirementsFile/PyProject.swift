@@ -42,7 +42,7 @@ public enum PyProject {
         func fail(_ reason: String) -> RequirementsFileError { RequirementsFileError(origin: path, reason: reason) }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("the file cannot be read") }
         let document: TOMLTable
-        do { document = try TOMLTable(string: String(decoding: data, as: UTF8.self)) } catch {
+        do { document = try TOMLText.parse(String(decoding: data, as: UTF8.self)) } catch {
             throw fail("it is not valid TOML (\(error))")
         }
         let groups = document["dependency-groups"]?.table

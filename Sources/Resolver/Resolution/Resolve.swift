@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// What to resolve, for which target, from where.
@@ -95,13 +96,12 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
                 + "or drop the --hash options."
         case let .budgetExhausted(candidates, bytes, budget, advice):
             "The resolution stopped after reading the metadata of \(candidates) candidate versions "
-                + "(\(Self.mebibytes(bytes)) spent backtracking) without finding a solution; the limit is "
-                + "\(budget.candidates) candidates or \(Self.mebibytes(budget.bytes)) of backtracking. "
+                + "(\(ByteCount.format(bytes)) spent backtracking) without finding a solution; the limit is "
+                + "\(budget.candidates) candidates or \(ByteCount.format(budget.bytes)) of backtracking. "
                 + (advice ?? "Bound the versions of the packages with the most releases to make the search short.")
         }
     }
 
-    private static func mebibytes(_ bytes: Int64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
 }
 
 /// Chooses and fetches the wheels for a target.

@@ -6,15 +6,16 @@ import TOMLKit
 /// toml++ aborts on them in a debug build and, with `NDEBUG`, tells the optimiser they cannot happen,
 /// so its error path may be compiled away. The fuzz tests (`ParserFuzzTests`) found both in cut-off
 /// and mutated locks. Both shapes are invalid TOML, so nothing valid is refused.
-enum TOMLText {
+public enum TOMLText {
     /// A shape toml++ cannot be trusted with.
-    struct Refused: Error, CustomStringConvertible {
-        var line: Int
-        var reason: String
-        var description: String { "line \(line): \(reason)" }
+    public struct Refused: Error, CustomStringConvertible {
+        public var line: Int
+        public var reason: String
+        public var description: String { "line \(line): \(reason)" }
     }
 
-    static func parse(_ text: String) throws -> TOMLTable {
+    /// The document, or an error for invalid TOML (including the shapes toml++ cannot be trusted with).
+    public static func parse(_ text: String) throws -> TOMLTable {
         if let refused = uncheckedShape(in: Array(text.utf8)) { throw refused }
         return try TOMLTable(string: text)
     }
