@@ -30,7 +30,7 @@ import ZipArchive
 
         let wheelFile = try Self.member(ofWheel: "charset_normalizer", suffix: ".dist-info/WHEEL")
         let wheel = FuzzOutcome.run(Mutations.of([wheelFile], count: 2000, seed: 12), expecting: WheelError.self) {
-            _ = try WheelInfo(parsing: $0, wheel: "fuzz.whl", entry: "fuzz.dist-info/WHEEL")
+            try WheelInfo.check($0, wheel: "fuzz.whl", entry: "fuzz.dist-info/WHEEL")
         }
         #expect(wheel.isSound, "\(wheel)")
 

@@ -86,7 +86,7 @@ import ZipArchive
         case "torn": bytes = bytes.prefix(bytes.count / 2)
         case "edited":  // a plausible edit of the JSON, the checksum line left alone
             let text = String(decoding: bytes, as: UTF8.self)
-            bytes = Data(text.replacingOccurrences(of: "\"rootIsPurelib\":false", with: "\"rootIsPurelib\":true").utf8)
+            bytes = Data(text.replacingOccurrences(of: "\"projectName\":\"numpy\"", with: "\"projectName\":\"numpz\"").utf8)
             #expect(bytes != FileManager.default.contents(atPath: recordPath))
         default: bytes[0] = bytes[0] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
         }

@@ -84,11 +84,6 @@ public struct NativeCheck: Sendable {
         NativeFacts(bytes: bytes).map { violations(path: path, facts: $0) } ?? []
     }
 
-    /// The violations of an ELF object already parsed (e.g. through positional reads).
-    public func violations(path: String, info: ELFInfo) -> [NativeViolation] {
-        violations(path: path, facts: .elf(ELFFacts(info)))
-    }
-
     /// The violations of a file whose facts were recorded when its wheel was verified.
     public func violations(path: String, facts: NativeFacts) -> [NativeViolation] {
         let elf: ELFFacts

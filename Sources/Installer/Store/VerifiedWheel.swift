@@ -18,8 +18,6 @@ public struct VerifiedWheel: Sendable, Hashable, Codable {
     public var distInfoDirectory: String
     /// The project name exactly as `METADATA` writes it.
     public var projectName: String
-    /// `WHEEL`'s `Root-Is-Purelib`.
-    public var rootIsPurelib: Bool
     /// `[console_scripts]` of `entry_points.txt`: script name → `module:function`.
     public var consoleScripts: [String: String]
     /// `RECORD`'s text, kept only when the wheel has a `.data` directory: its entries move on
@@ -54,7 +52,8 @@ public struct VerifiedWheel: Sendable, Hashable, Codable {
         // The metadata is read first: a file that is not a wheel at all is reported as such, not as damage.
         let wheelEntry = try required("WHEEL"), metadataEntry = try required("METADATA")
         let recordEntry = try required("RECORD")
-        let info = try WheelInfo(parsing: reader.contents(of: wheelEntry), wheel: wheel, entry: wheelEntry.name)
+        // WHEEL is read for its Wheel-Version check only (PEP 427: refuse a newer major version).
+        try WheelInfo.check(reader.contents(of: wheelEntry), wheel: wheel, entry: wheelEntry.name)
         // Only `Name` is needed, as written (pip names the headers directory after it); resolution already
         // read the rest of METADATA.
         let metadataHeaders = emailHeaders(try reader.contents(of: metadataEntry))
@@ -76,7 +75,6 @@ public struct VerifiedWheel: Sendable, Hashable, Codable {
             : nil
         distInfoDirectory = distInfo
         self.projectName = projectName
-        rootIsPurelib = info.rootIsPurelib
     }
 
     /// The digest `RECORD` gives each file (nil for `RECORD` and its signatures), after checking that every
@@ -180,20 +178,3 @@ public struct VerifiedWheel: Sendable, Hashable, Codable {
     }
 }
 
-/// `RECORD`'s hash field: `sha256=` and the digest in URL-safe base64 without padding (PEP 376, PEP 427).
-enum RecordDigest {
-    /// The digest bytes of a `sha256=…` field; nil for an empty field, another algorithm or bad base64.
-    static func sha256(_ field: String) -> [UInt8]? {
-        guard field.hasPrefix("sha256=") else { return nil }
-        var text = field.dropFirst("sha256=".count).replacingOccurrences(of: "-", with: "+")
-            .replacingOccurrences(of: "_", with: "/")
-        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
-        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
-        return Array(data)
-    }
-
-    static func encode(_ digest: [UInt8]) -> String {
-        Data(digest).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-}

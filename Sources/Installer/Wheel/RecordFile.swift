@@ -71,10 +71,7 @@ public struct RecordFile: Sendable, Equatable {
     /// The row for `path` with these bytes: `sha256=` and the urlsafe base64 digest without padding, and the
     /// size (PEP 376; PEP 427 *The .dist-info directory*).
     static func row(path: String, bytes: [UInt8]) -> Row {
-        let digest = Data(sha256Digest(bytes)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-        return Row(path: path, hash: "sha256=" + digest, size: String(bytes.count))
+        Row(path: path, hash: "sha256=" + RecordDigest.encode(sha256Digest(bytes)), size: String(bytes.count))
     }
 
     /// The CSV bytes, quoting only the fields that need it (Python's `csv.QUOTE_MINIMAL`), one `\n` per row.
@@ -90,5 +87,23 @@ public struct RecordFile: Sendable, Equatable {
     private static func quoted(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// `RECORD`'s hash field: `sha256=` and the digest in URL-safe base64 without padding (PEP 376, PEP 427).
+enum RecordDigest {
+    /// The digest bytes of a `sha256=…` field; nil for an empty field, another algorithm or bad base64.
+    static func sha256(_ field: String) -> [UInt8]? {
+        guard field.hasPrefix("sha256=") else { return nil }
+        var text = field.dropFirst("sha256=".count).replacingOccurrences(of: "-", with: "+")
+            .replacingOccurrences(of: "_", with: "/")
+        text += String(repeating: "=", count: (4 - text.count % 4) % 4)
+        guard let data = Data(base64Encoded: text), data.count == 32 else { return nil }
+        return Array(data)
+    }
+
+    static func encode(_ digest: [UInt8]) -> String {
+        Data(digest).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 }

@@ -33,8 +33,6 @@ public struct WheelInstallPlan: Sendable {
     public var projectName: String
     /// The `{name}-{version}.dist-info` directory (no trailing slash).
     public var distInfoDirectory: String
-    /// `WHEEL`'s `Root-Is-Purelib`.
-    public var rootIsPurelib: Bool
     /// `[console_scripts]` of `entry_points.txt`: script name → `module:function`.
     public var consoleScripts: [String: String]
     /// Whether any file is a compiled extension or shared library (`.so`, `.so.N`, `.pyd`, `.dylib`).
@@ -104,7 +102,6 @@ public struct WheelInstallPlan: Sendable {
         self.version = filename.version
         self.projectName = verified.projectName
         self.distInfoDirectory = distInfo
-        self.rootIsPurelib = verified.rootIsPurelib
         self.consoleScripts = verified.consoleScripts
         self.hasNativeCode = files.contains { Self.isNativeLibrary($0.path) }
         self.nativeFacts = verified.nativeFacts

@@ -2,24 +2,15 @@ import Resolver
 
 /// The `.dist-info/WHEEL` file: `Key: value` headers in email format
 /// ([PEP 427](https://peps.python.org/pep-0427/), "The .dist-info directory").
-struct WheelInfo: Sendable, Equatable {
-    /// `Wheel-Version`, e.g. `1.0`.
-    var wheelVersion: String
-    /// `Root-Is-Purelib`: whether the archive root is purelib (else platlib). Both are the top of a
-    /// `--target` directory, so the layouts only report it.
-    var rootIsPurelib: Bool
-
-    init(parsing bytes: [UInt8], wheel: String, entry: String) throws(WheelError) {
-        let headers = emailHeaders(bytes)
-        guard let version = headers.first(where: { $0.key == "wheel-version" })?.value else {
+enum WheelInfo {
+    /// Checks `Wheel-Version`: an installer must fail on a newer major version (PEP 427).
+    static func check(_ bytes: [UInt8], wheel: String, entry: String) throws(WheelError) {
+        guard let version = emailHeaders(bytes).first(where: { $0.key == "wheel-version" })?.value else {
             throw .malformedMetadataFile(wheel: wheel, entry: entry, reason: "it has no Wheel-Version header")
         }
-        // PEP 427: an installer must fail on a newer major version and may warn on a newer minor.
         guard version.split(separator: ".").first == "1" else {
             throw .unsupportedWheelVersion(wheel: wheel, version: version)
         }
-        wheelVersion = version
-        rootIsPurelib = headers.first(where: { $0.key == "root-is-purelib" })?.value.lowercased() == "true"
     }
 }
 

@@ -53,9 +53,6 @@ public struct SourcesDirectory: Sendable {
         }
     }
 
-    /// Whether `relativePath` (e.g. `app/handler.py`) is one of the files.
-    public func contains(_ relativePath: String) -> Bool { files.contains(relativePath) }
-
     /// The files and what was left out, for the build summary.
     public var report: SourcesReport { SourcesReport(directory: path, files: files, leftOut: leftOut) }
 
