@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine: Debian packages (unzip, zlib headers,
 # gcc, binutils for readelf and for three foreign machines), a Python venv with the oracles (packaging,
-# awslambdaric, index servers) and a wheelhouse of real PyPI wheels for CPython 3.11 manylinux x86_64.
+# awslambdaric, index servers), the lock tools uv, Poetry and Pipenv, a wheelhouse of real PyPI wheels for
+# CPython 3.11 manylinux x86_64, PEP 517 backend wheels and real sdists for the build frontend, and
+# awslambdaric's wheels for `pexify invoke`.
 # Safe to run again: finished steps are skipped.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

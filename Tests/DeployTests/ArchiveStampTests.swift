@@ -21,7 +21,6 @@ import Testing
             """, arguments: [text]).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(fields == "python3.13 arm64 aarch64 lambda_function.handler \(PexifyVersion.current)")
         #expect(ArchiveStamp(comment: stamp.comment) == stamp)
-        #expect(stamp.comment == stamp.comment, "deterministic")
     }
 
     @Test func platformTargetsMapToLambdaNames() throws {

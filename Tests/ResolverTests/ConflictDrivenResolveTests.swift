@@ -68,6 +68,7 @@ import TestSupport
         let chosen = Set(resolution.distributions.map { "/files/" + $0.wheel.filename })
         let requests = Self.wheelRequests(fixture)
         let whole = Set(requests.filter { $0.hasSuffix(" 200") }.map { String($0.split(separator: " ")[1]) })
+        #expect(requests.contains { $0.contains(" 206 ") }, "candidates were read by ranges: \(requests)")
         #expect(whole.isSubset(of: chosen), "\(requests)")
         #expect(requests.count <= 20, "\(requests.count) requests: \(requests)")
     }

@@ -26,6 +26,7 @@ for c in constraints:
 """#, arguments: [String(decoding: try JSONEncoder().encode(Self.constraints), as: UTF8.self),
                   String(decoding: try JSONEncoder().encode(Self.versions), as: UTF8.self)])
             .split(separator: "\n").map { try JSONDecoder().decode([Bool].self, from: Data($0.utf8)) }
+        try #require(oracle.count == Self.constraints.count)
         for (constraint, expected) in zip(Self.constraints, oracle) {
             let alternatives = try #require(PoetryLock.pythonSpecifiers(constraint), "\(constraint)")
             let ours = Self.versions.map { version in

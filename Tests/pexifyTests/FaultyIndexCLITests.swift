@@ -29,13 +29,17 @@ import Testing
             }
         }
 
-        /// user + system seconds so far (the last sample before exit).
+        /// user + system seconds so far (the last sample before exit), and how many samples were read.
         private(set) var cpuSeconds = 0.0
+        private(set) var cpuSamples = 0
 
         /// Samples the CPU time every 50 ms until the process exits; returns its status and stderr.
         func wait() -> (status: Int32, stderr: String, elapsed: Duration) {
             while process.isRunning {
-                if let sample = Self.cpu(process.processIdentifier) { cpuSeconds = sample }
+                if let sample = Self.cpu(process.processIdentifier) {
+                    cpuSeconds = sample
+                    cpuSamples += 1
+                }
                 usleep(50_000)
             }
             process.waitUntilExit()
@@ -92,6 +96,7 @@ import Testing
         // 4 attempts × 2 s plus at most 0.5 + 1 + 2 s of back-off; the rest is slack for a loaded machine.
         #expect(elapsed >= .seconds(8) && elapsed < .seconds(20), "\(elapsed)")
         // Waiting costs no CPU: the whole run, start-up included, stays under a second.
+        #expect(launch.cpuSamples > 10, "the CPU time was sampled")
         #expect(launch.cpuSeconds < 1.0, "\(launch.cpuSeconds) s of CPU in \(elapsed)")
         #expect(!FileManager.default.fileExists(atPath: output))
     }

@@ -106,6 +106,16 @@ struct ForeignLockTests {
             return text
         }
 
+        /// `uv lock` of the project whose `pyproject.toml` is at `pyproject`, against the loopback index;
+        /// returns the project's directory (where `uv.lock` is).
+        @discardableResult
+        func uvLock(_ pyproject: String) throws -> String {
+            let root = (pyproject as NSString).deletingLastPathComponent
+            try LockTools.run("uv", ["lock", "--no-config", "--project", root, "--default-index", index,
+                                     "--python", TestEnvironment.python], in: directory)
+            return root
+        }
+
         /// `pexify --lock` for the target; the archive's distributions.
         func build(_ lock: String, _ target: Target, extras: [String] = [], groups: [String] = [],
                    index: Bool = true) throws -> [String] {
@@ -138,9 +148,7 @@ struct ForeignLockTests {
         let setup = try Setup()
         defer { setup.close() }
         let project = try setup.directory.write("uv/pyproject.toml", setup.pyproject(poetrySource: false))
-        let root = (project as NSString).deletingLastPathComponent
-        try LockTools.run("uv", ["lock", "--no-config", "--project", root, "--default-index", setup.index,
-                                 "--python", TestEnvironment.python], in: setup.directory)
+        let root = try setup.uvLock(project)
         let lock = root + "/uv.lock"
         let text = try String(contentsOfFile: lock, encoding: .utf8)
         #expect(text.contains("resolution-markers") && text.components(separatedBy: "[[package]]\nname = \"charset-normalizer\"").count == 3)
@@ -215,9 +223,7 @@ struct ForeignLockTests {
             build-backend = "hatchling.build"
 
             """)
-        let root = (project as NSString).deletingLastPathComponent
-        try LockTools.run("uv", ["lock", "--no-config", "--project", root, "--default-index", setup.index,
-                                 "--python", TestEnvironment.python], in: setup.directory)
+        let root = try setup.uvLock(project)
         let exported = setup.directory.child("export.txt")
         try LockTools.run("uv", ["export", "--no-config", "--project", root, "--frozen", "--format", "requirements-txt",
                                  "--no-hashes", "--no-emit-workspace", "--no-default-groups", "-o", exported],
@@ -235,9 +241,7 @@ struct ForeignLockTests {
         let setup = try Setup()
         defer { setup.close() }
         let project = try setup.directory.write("uv/pyproject.toml", setup.pyproject(poetrySource: false))
-        let root = (project as NSString).deletingLastPathComponent
-        try LockTools.run("uv", ["lock", "--no-config", "--project", root, "--default-index", setup.index,
-                                 "--python", TestEnvironment.python], in: setup.directory)
+        let root = try setup.uvLock(project)
         let pylock = setup.directory.child("pylock.toml")
         try LockTools.run("uv", ["export", "--no-config", "--project", root, "--frozen", "--format", "pylock.toml",
                                  "--no-default-groups", "--no-emit-project", "-o", pylock], in: setup.directory)
