@@ -129,8 +129,22 @@ public struct WheelInstallPlan: Sendable {
     public var installedPaths: [String] { files.map(\.path) + [record.path] }
 
     static func isNativeLibrary(_ path: String) -> Bool {
-        let leaf = path.split(separator: "/").last.map(String.init) ?? path
-        return leaf.hasSuffix(".so") || leaf.contains(".so.") || leaf.hasSuffix(".pyd") || leaf.hasSuffix(".dylib")
+        // Asked of every entry of every build (15,000 for torch): the leaf's bytes are scanned in place.
+        var path = path
+        return path.withUTF8 { bytes in
+            let leaf = UnsafeBufferPointer(rebasing: bytes[((bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1)...])
+            func endsWith(_ suffix: StaticString) -> Bool {
+                suffix.utf8CodeUnitCount <= leaf.count
+                    && memcmp(leaf.baseAddress! + leaf.count - suffix.utf8CodeUnitCount, suffix.utf8Start,
+                              suffix.utf8CodeUnitCount) == 0
+            }
+            if endsWith(".so") || endsWith(".pyd") || endsWith(".dylib") { return true }
+            // `.so.N` versioned libraries: ".so." anywhere in the leaf.
+            return leaf.count >= 4 && (0...(leaf.count - 4)).contains { index in
+                leaf[index] == UInt8(ascii: ".") && leaf[index + 1] == UInt8(ascii: "s")
+                    && leaf[index + 2] == UInt8(ascii: "o") && leaf[index + 3] == UInt8(ascii: ".")
+            }
+        }
     }
 
     /// `X.Y` from the last `cpXY`/`pyXY` python tag of a wheel (`3` when the tags name only a major version,

@@ -70,6 +70,8 @@ enum ModuleShadowing {
     /// - Parameter own: the archive's files and their owners.
     static func warnings(own: [String: String], ownRoot: String, buildingLayer: Bool, layers: [FunctionLayer],
                          pythonVersion: String) -> [String] {
+        // Without layers nothing can be hidden, and listing the modules of a large archive is not free.
+        guard !layers.isEmpty else { return [] }
         let roots = FunctionLayer.importRoots(pythonVersion: pythonVersion)
         let ownModules = modules(of: own.keys, root: ownRoot)
         let layerModules = layers.map { layer in
