@@ -26,11 +26,13 @@ let package = Package(
                 .linkedLibrary("curl", .when(platforms: [.macOS])),
             ]
         ),
+        // fallocate(2) and renameat2(2), which the Swift Glibc module does not export.
+        .target(name: "CFileSystem"),
         // What several modules need and none owns: HTTP types and transports, retries, hashing, atomic
         // file replacement and partial files, byte formatting, Lambda's quotas.
-        .target(name: "Basics", dependencies: ["CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Basics", dependencies: ["CCurl", "CFileSystem", .product(name: "Crypto", package: "swift-crypto")]),
         // ZIP reading and writing, deflate and the ordered worker pipeline; knows nothing about Python.
-        .target(name: "ZipArchive", dependencies: ["CZlib", "Basics"]),
+        .target(name: "ZipArchive", dependencies: ["CZlib", "CFileSystem", "Basics"]),
         // Target data: one complete-platform JSON per named target, embedded into the binary.
         .target(
             name: "Platforms",

@@ -1,7 +1,9 @@
+import CFileSystem
 import Foundation
 
 /// Replacing a file so that a reader sees the old file or the new one, never half of either: write a
-/// temporary file beside the destination (same file system), then `rename(2)` it into place.
+/// temporary file beside the destination (same file system), then `rename(2)` it into place (or swap it
+/// with the file already there, `renameat2(2)` `RENAME_EXCHANGE`, and unlink the old one).
 public enum AtomicFile {
     /// A hidden temporary path beside `path`: `DIR/.NAME.<pid>-<random>.tmp`, which a directory listing
     /// or a glob for `NAME` does not show. It is tracked in ``PartialFiles`` until moved into place; the
@@ -55,6 +57,14 @@ public enum AtomicFile {
     /// Renames `temporary` over `path`; on failure removes `temporary` and throws.
     public static func moveIntoPlace(_ temporary: String, _ path: String) throws(FileAccessError) {
         defer { PartialFiles.release(temporary) }
+        // A rename over an existing file makes ext4 (auto_da_alloc) write the new file's delayed blocks
+        // out before it returns: 0.1–0.45 s for a large archive. Swapping the two names is as atomic for
+        // a reader, and the old file, now at `temporary`, is removed after.
+        var existing = stat()
+        if lstat(path, &existing) == 0, existing.st_mode & S_IFMT == S_IFREG, pexify_exchange(temporary, path) == 0 {
+            unlink(temporary)
+            return
+        }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)

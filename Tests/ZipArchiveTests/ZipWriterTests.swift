@@ -115,11 +115,59 @@ private func samplePlan(in directory: TemporaryDirectory) throws -> (ArchivePlan
         defer { directory.remove() }
         let output = directory.child("out.zip")
         try directory.write("out.zip", "old content")
+        // A reader that opened the old archive keeps reading it whole: the names are swapped, the old
+        // file is only unlinked (a hard link stands in for the open descriptor).
+        #expect(link(output, directory.child("reader")) == 0)
         var plan = ArchivePlan()
         try plan.add(ArchiveEntry(path: "a.txt", content: .bytes(Array("new".utf8))))
         try ZipWriter.write(plan, to: output)
         #expect(try ZipOracle.inspect(output).entries.map(\.name) == ["a.txt"])
+        #expect(try String(contentsOfFile: directory.child("reader"), encoding: .utf8) == "old content")
+        #expect(try directoryListing(directory.path) == ["out.zip", "reader"])
+    }
+
+    @Test("An output path that is a symlink is replaced by the archive, as rename(2) does; its target is kept")
+    func replacesSymlink() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("elsewhere.zip", "not ours")
+        let output = directory.child("out.zip")
+        #expect(symlink(directory.child("elsewhere.zip"), output) == 0)
+        var plan = ArchivePlan()
+        try plan.add(ArchiveEntry(path: "a.txt", content: .bytes(Array("new".utf8))))
+        try ZipWriter.write(plan, to: output)
+        #expect(try ZipOracle.inspect(output).entries.map(\.name) == ["a.txt"])
+        var status = stat()
+        #expect(lstat(output, &status) == 0 && status.st_mode & S_IFMT == S_IFREG)
+        #expect(try String(contentsOfFile: directory.child("elsewhere.zip"), encoding: .utf8) == "not ours")
+    }
+
+    @Test("A directory at the output path is refused and kept as it is, with no temp file beside it")
+    func refusesDirectoryOutput() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        try directory.write("out.zip/inside.txt", "kept")
+        var plan = ArchivePlan()
+        try plan.add(ArchiveEntry(path: "a.txt", content: .bytes(Array("new".utf8))))
+        #expect(throws: FileAccessError.self) { try ZipWriter.write(plan, to: directory.child("out.zip")) }
         #expect(try directoryListing(directory.path) == ["out.zip"])
+        #expect(try String(contentsOfFile: directory.child("out.zip/inside.txt"), encoding: .utf8) == "kept")
+    }
+
+    @Test("Space reserved before writing never outgrows the archive: content that deflates to little ends it exactly")
+    func preallocationIsALowerBound() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        var plan = ArchivePlan()
+        try plan.add(ArchiveEntry(path: "zeros.bin", content: .bytes([UInt8](repeating: 0, count: 4 << 20))))
+        try plan.add(ArchiveEntry(path: "pkg/a.py", content: .bytes(Array("A = 1\n".utf8))))
+        let output = directory.child("out.zip")
+        let result = try ZipWriter.write(plan, comment: Array("stamp".utf8), to: output)
+        let bytes = try readFile(output)
+        #expect(UInt64(bytes.count) == result.byteCount)
+        #expect(bytes.count < 1 << 20)
+        #expect(Array(bytes.suffix(22 + 5).prefix(4)) == [0x50, 0x4B, 0x05, 0x06])
+        #expect(try ZipOracle.inspect(output).entries.map(\.name) == ["pkg/", "pkg/a.py", "zeros.bin"])
     }
 
     @Test("A failed write leaves neither the output nor a temp file",

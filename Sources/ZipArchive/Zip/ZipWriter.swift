@@ -59,6 +59,7 @@ public enum ZipWriter {
         }
         do {
             let output = try OutputFile(creating: tempPath, permissions: permissions)
+            output.preallocate(Self.leastSize(of: entries, prefix: prefix, comment: comment))
             var emitter = ArchiveEmitter(output: output, entries: entries)
             try output.write(prefix)
             try OrderedPipeline.run(
@@ -99,6 +100,17 @@ public enum ZipWriter {
             total += size + UInt64(ZipFormat.localHeaderSize + ZipFormat.centralHeaderSize + 2 * entry.path.utf8.count)
         }
         return total >= ZipFormat.max32
+    }
+
+    /// The fewest bytes the archive can have: headers without zip64 extras, raw copies at their size, and
+    /// new content as if it compressed to nothing.
+    private static func leastSize(of entries: ArchivePlan.OrderedEntries, prefix: [UInt8], comment: [UInt8]) -> UInt64 {
+        var total = UInt64(prefix.count + ZipFormat.endRecordSize + comment.count)
+        for entry in entries {
+            total += UInt64(ZipFormat.localHeaderSize + ZipFormat.centralHeaderSize + 2 * entry.path.utf8.count)
+            if case let .rawCopy(_, source) = entry.content { total += source.compressedSize }
+        }
+        return total
     }
 
     /// Size of the new content an entry brings (0 for directories and raw copies, which need no memory).
