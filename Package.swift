@@ -18,14 +18,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // libcurl's easy interface for the HTTP transport; the library ships with Swift on Linux.
-        .target(
-            name: "CCurl",
-            linkerSettings: [
-                .linkedLibrary(":libcurl.so.4", .when(platforms: [.linux])),
-                .linkedLibrary("curl", .when(platforms: [.macOS])),
-            ]
-        ),
+        // libcurl's easy interface for the HTTP transport, opened with dlopen on the first request.
+        .target(name: "CCurl", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // fallocate(2) and renameat2(2), which the Swift Glibc module does not export.
         .target(name: "CFileSystem"),
         // What several modules need and none owns: HTTP types and transports, retries, hashing, atomic

@@ -103,7 +103,10 @@ private final class Transfer: @unchecked Sendable {
 
     func perform(pool: HandlePool) throws -> HTTPResponse {
         guard let handle = pool.take() else {
-            throw HTTPTransportError(url: request.url, reason: "libcurl could not create a handle", isTransient: false)
+            let reason = pexify_curl_load_error().map {
+                "libcurl could not be loaded (\(String(cString: $0))); install it (Debian: apt-get install libcurl4)"
+            } ?? "libcurl could not create a handle"
+            throw HTTPTransportError(url: request.url, reason: reason, isTransient: false)
         }
         var headerList: UnsafeMutableRawPointer?
         defer {

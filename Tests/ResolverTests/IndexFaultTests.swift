@@ -45,6 +45,19 @@ import Testing
         #expect(cachedFiles(cache) == ["wheels/" + local.path.split(separator: "/").suffix(3).joined(separator: "/")])
     }
 
+    @Test("A connection reset on every attempt gives up in words libcurl chose, not a bridged error code")
+    func resetsGiveUpWithTheTransportReason() async throws {
+        let (fixture, server, client, _) = try setUp(plan: ["/simple/gamma/": ["reset", "reset", "reset", "reset"]])
+        defer { server.stop(); fixture.directory.remove() }
+        await #expect {
+            _ = try await client.files(for: "gamma")
+        } throws: { error in
+            guard let error = error as? IndexError, case let .gaveUp(_, attempts, lastError) = error else { return false }
+            return attempts == 4 && !lastError.isEmpty && !error.description.contains("HTTPTransportError")
+                && !error.description.contains("could not be completed")
+        }
+    }
+
     @Test func wrongBytesAreRefusedWithoutRetryAndNeverCached() async throws {
         let path = "/files/\(wheel)"
         let (fixture, server, client, cache) = try setUp(plan: [path: ["corrupt"]])

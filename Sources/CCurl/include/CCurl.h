@@ -1,7 +1,7 @@
 // The few libcurl calls pexify's HTTP transport makes, as plain (non-variadic) C functions Swift can
-// call. libcurl's headers are not needed to build: the declarations below follow its stable ABI
-// (https://curl.se/libcurl/c/), and the library itself ships with every Swift toolchain on Linux
-// (FoundationNetworking links it).
+// call. libcurl's headers are not needed to build: the declarations follow its stable ABI
+// (https://curl.se/libcurl/c/). The library is opened with dlopen(3) on first use, so a process that
+// makes no request never loads it (nor the thirty libraries it needs).
 #ifndef PEXIFY_CCURL_H
 #define PEXIFY_CCURL_H
 
@@ -42,8 +42,12 @@ enum {
     PEXIFY_CURLE_SSL_CACERT_BADFILE = 77,
 };
 
-/// curl_global_init(CURL_GLOBAL_DEFAULT); safe to call more than once.
+/// Opens libcurl (once) and calls curl_global_init(CURL_GLOBAL_DEFAULT); -1 when libcurl cannot be
+/// opened (see pexify_curl_load_error). Safe to call more than once.
 int pexify_curl_global_init(void);
+/// Why libcurl could not be opened (dlerror's words), or NULL when it is open.
+const char *pexify_curl_load_error(void);
+/// A new easy handle, or NULL (also when libcurl cannot be opened).
 void *pexify_curl_easy_init(void);
 void pexify_curl_easy_cleanup(void *handle);
 /// Clears the options, keeps the live connections for reuse.

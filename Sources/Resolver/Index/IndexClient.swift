@@ -383,6 +383,8 @@ public final class IndexClient: Sendable {
             throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
         case let error as IndexError:
             throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
+        case let error as HTTPTransportError:
+            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.reason)
         default:
             throw IndexError.gaveUp(url: url, attempts: attempts, lastError: (lastError as NSError).localizedDescription)
         }
