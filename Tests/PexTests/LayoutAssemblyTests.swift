@@ -20,8 +20,31 @@ import Testing
             TestWheel(name: "ns-b", files: ["ns/b.py": "B = 1\n", "ns/py.typed": ""]),
         ], in: directory)
         let assembly = try LambdaLayout.assemble(distributions: plans, sources: [], prefix: "")
-        #expect(assembly.owners["ns/py.typed"] == "ns-a 1.0")
+        #expect(assembly.owner(of: "ns/py.typed") == "ns-a 1.0")
         #expect(assembly.plan.entries.filter { $0.path == "ns/py.typed" }.count == 1)
+    }
+
+    @Test("Each file belongs to its first owner: sizes count it once, a later owner with other bytes is refused")
+    func ownersAndSizesFollowTheFirstOwner() throws {
+        func file(_ path: String, _ text: String) -> ArchiveEntry { ArchiveEntry(path: path, content: .bytes(Array(text.utf8))) }
+        var assembly = ArchiveAssembly()
+        try assembly.add([file("pkg/a.py", "A = 1\n"), ArchiveEntry(path: "pkg/data/", content: .directory)], owner: "first 1.0")
+        try assembly.add([file("pkg/a.py", "A = 1\n")], owner: "same 1.0")
+        try assembly.add(file("pkg/b.py", "B = 22\n"), owner: "second 1.0")
+        #expect(assembly.owner(of: "pkg/a.py") == "first 1.0")
+        #expect(assembly.owner(of: "pkg/") == nil && assembly.owner(of: "pkg/missing.py") == nil)
+        #expect(try assembly.unzippedBytesByOwner() == ["first 1.0": 6, "second 1.0": 7])
+        #expect(assembly.files.map(\.path) == ["pkg/a.py", "pkg/b.py"])
+        #expect(throws: LayoutError.collision(path: "pkg/b.py", first: "second 1.0", second: "third 1.0")) {
+            try assembly.add(file("pkg/b.py", "B = 3\n"), owner: "third 1.0")
+        }
+        #expect {
+            try assembly.add(file("pkg", ""), owner: "fourth 1.0")
+        } throws: { error in
+            guard case ZipError.duplicateEntry(let path) = error else { return false }
+            return path == "pkg"
+        }
+        #expect(assembly.plan.entries.map(\.path) == ["pkg/", "pkg/a.py", "pkg/b.py", "pkg/data/"])
     }
 
     @Test func differentBytesAtOnePathNameBothOwners() throws {
@@ -54,7 +77,7 @@ import Testing
         try directory.write("src/util.py", "X = 1\n")
         let same = try LambdaLayout.assemble(
             distributions: plans, sources: [try SourcesDirectory(path: directory.child("src"))], prefix: "")
-        #expect(same.owners["util.py"] == "the sources directory '\(directory.child("src"))'")
+        #expect(same.owner(of: "util.py") == "the sources directory '\(directory.child("src"))'")
     }
 
     @Test func sourcesDirectorySkipsBytecodeCachesAndKeepsExecutableBits() throws {

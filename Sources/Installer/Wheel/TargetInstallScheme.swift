@@ -20,7 +20,8 @@ struct TargetInstallScheme: Sendable, Equatable {
     /// are implied by the files inside them).
     /// - Throws: `WheelError.unknownSchemeKey` for a `.data/<key>/` directory that is not one of the five keys.
     func installPath(ofEntry name: String, wheel: String) throws(WheelError) -> String? {
-        guard name.hasPrefix(dataDirectory) else { return name }
+        // By bytes: asked of every entry of every wheel, and entry names are bytes, not Unicode text.
+        guard name.utf8.starts(with: dataDirectory.utf8) else { return name }
         let inside = name.dropFirst(dataDirectory.count)
         guard let slash = inside.firstIndex(of: "/") else {
             if inside.isEmpty { return nil }

@@ -74,18 +74,22 @@ public struct WheelInstallPlan: Sendable {
             pythonVersion: pythonVersion ?? Self.pythonVersion(ofTags: filename.pythonTags))
 
         var files: [InstalledFile] = []
-        var claimed: [String: String] = [:]
+        files.reserveCapacity(reader.entries.count)
         var moved: [String: String] = [:]
         for entry in reader.entries where !entry.isDirectory && entry.name != recordEntry.name {
             guard let path = try scheme.installPath(ofEntry: entry.name, wheel: wheel) else { continue }
-            if let first = claimed.updateValue(entry.name, forKey: path) {
-                throw WheelError.installPathClash(wheel: wheel, path: path, first: first, second: entry.name)
-            }
             if path != entry.name { moved[entry.name] = path }
             files.append(InstalledFile(path: path, source: entry, executable: (entry.unixMode ?? 0) & 0o111 != 0))
         }
         var rewritten: [UInt8]?
         if !moved.isEmpty {
+            // Entry names are unique in a zip: only a moved `.data` entry can land where another one does.
+            var claimed: [String: String] = [:]
+            for file in files {
+                if let first = claimed.updateValue(file.source.name, forKey: file.path) {
+                    throw WheelError.installPathClash(wheel: wheel, path: file.path, first: first, second: file.source.name)
+                }
+            }
             // Only `.data` entries move, and verification keeps RECORD's text for every wheel that has them.
             let text = try verified.recordText.map { Array($0.utf8) } ?? reader.contents(of: recordEntry)
             let rows = try RecordFile(parsing: text, wheel: wheel, entry: recordEntry.name).rows.map { row in

@@ -35,13 +35,10 @@ public enum ArchiveStages {
         // Each pyc belongs to its source's owner, so the size budget counts it there.
         let bytecode = try options.compiler?.compiledEntries(for: assembly.plan)
         for file in bytecode?.files ?? [] {
-            try assembly.add(file.entry, owner: assembly.owners[file.source] ?? file.source)
+            try assembly.add(file.entry, owner: assembly.owner(of: file.source) ?? file.source)
         }
 
-        var sizes: [String: UInt64] = [:]
-        for (path, owner) in assembly.owners {
-            sizes[owner, default: 0] += try assembly.content(at: path).uncompressedSize()
-        }
+        let sizes = try assembly.unzippedBytesByOwner()
         var warnings = bytecode?.warnings ?? []
         var budgetParts: [LambdaBudget.Part] = []
         if laidOut.countsAgainstLambdaQuotas {

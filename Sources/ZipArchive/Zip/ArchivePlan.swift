@@ -50,6 +50,17 @@ public struct ArchivePlan: Sendable {
     ///   and a directory would share a name; `ZipError.invalidPath` for absolute, `..` or empty paths.
     ///   Directories may be added more than once.
     public mutating func add(_ entry: ArchiveEntry) throws {
+        let (index, inserted) = try insert(entry)
+        if !inserted && !members[index].isDirectory { throw ZipError.duplicateEntry(path: entry.path) }
+    }
+
+    /// Adds `entry` and any missing parent directories unless a file is already at its path; then the
+    /// plan is unchanged and the existing member's index is returned, so that a caller can compare the
+    /// two without looking the path up again.
+    /// - Returns: the index of the member at the path (see ``member(at:)``), and whether it is `entry`.
+    /// - Throws: `ZipError.duplicateEntry` when a file and a directory would share a name;
+    ///   `ZipError.invalidPath` for absolute, `..` or empty paths.
+    public mutating func insert(_ entry: ArchiveEntry) throws -> (index: Int, inserted: Bool) {
         let slash = UInt8(ascii: "/")
         var entry = entry
         if entry.isDirectory && entry.path.utf8.last != slash { entry.path += "/" }
@@ -67,10 +78,20 @@ public struct ArchivePlan: Sendable {
         }
         if let existing = positions.updateValue(members.count, forKey: key) {
             positions[key] = existing
-            guard entry.isDirectory && members[existing].isDirectory else { throw ZipError.duplicateEntry(path: key) }
-            return
+            guard entry.isDirectory == members[existing].isDirectory else { throw ZipError.duplicateEntry(path: key) }
+            return (existing, false)
         }
         members.append(entry)
+        return (members.count - 1, true)
+    }
+
+    /// The member with this index (from ``insert(_:)`` or ``index(ofFile:)``); indices never change.
+    public func member(at index: Int) -> ArchiveEntry { members[index] }
+
+    /// The index of the file at `path`, or nil when there is none (or a directory is there).
+    public func index(ofFile path: String) -> Int? {
+        guard let index = positions[path], !members[index].isDirectory else { return nil }
+        return index
     }
 
     /// Adds the missing directories above `key`, whose parent is its first `parentLength` bytes (with "/").
