@@ -36,13 +36,8 @@ public enum Build {
         var distributions: [InstalledDistribution] = []
         if !kept.isEmpty {
             let store = WheelStore(cache: try Cache(directory: request.index.cacheDirectory))
-            distributions = try kept.map { distribution in
-                let verified = try store.verifiedWheel(at: distribution.path, sha256: distribution.sha256)
-                return InstalledDistribution(
-                    plan: try WheelInstallPlan(wheelPath: distribution.path, verified: verified,
-                                               pythonVersion: pythonVersion),
-                    sha256: distribution.sha256)
-            }
+            let plans = try store.installPlans(for: kept.map { ($0.path, $0.sha256) }, pythonVersion: pythonVersion)
+            distributions = zip(plans, kept).map { InstalledDistribution(plan: $0, sha256: $1.sha256) }
         }
         var slimmed: [SlimReport] = []
         if request.slim {

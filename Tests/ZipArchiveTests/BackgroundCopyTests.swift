@@ -47,34 +47,40 @@ import Testing
         _ = try ZipReader(path: output, verifyCRC: true)
     }
 
-    @Test("More large copies than the copier queues at once all land intact")
-    func manyLargeCopies() throws {
+    @Test("Large copies from more source files than the copier keeps open all land intact, with new content between them",
+          arguments: [ArchivePolicy(), ArchivePolicy(maxBytesInFlight: 1024)])
+    func manyLargeCopies(policy: ArchivePolicy) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        // Hex digits deflate to about half: each entry stays above the read-ahead block.
-        var source = ArchivePlan()
-        let count = BackgroundCopier.maxPending * 2 + 5
+        // Hex digits deflate to about half: each entry stays above the read-ahead block. Each wheel has two
+        // large entries, and a new file sorts between wheels: all sizes are known ahead when new content
+        // is prepared first (the default policy), and found as the writing goes with a tiny budget.
+        let count = BackgroundCopier.maxSources * 2 + 5
         let hex = pseudoRandomBytes(150_000).map { UInt8(ascii: "a") + $0 % 16 }
-        for index in 0..<count {
-            try source.add(ArchiveEntry(path: "lib\(index).so", content: .bytes(Array("\(index)\n".utf8) + hex)))
-        }
-        let wheel = directory.child("source.whl")
-        try ZipWriter.write(source, to: wheel)
-        let entries = try ZipReader(path: wheel).entries
-        #expect(entries.allSatisfy { $0.method == .deflated && $0.compressedSize > UInt64(ReadWindow.blockSize) })
-
         var plan = ArchivePlan()
-        for entry in entries {
-            try plan.add(ArchiveEntry(path: "copied/" + entry.name, content: .rawCopy(archive: wheel, entry: entry)))
+        var originals: [String: String] = [:]
+        for wheelNumber in 0..<count {
+            var source = ArchivePlan()
+            for library in 0..<2 {
+                try source.add(ArchiveEntry(path: "lib\(library).so",
+                                            content: .bytes(Array("\(wheelNumber) \(library)\n".utf8) + hex)))
+            }
+            let wheel = directory.child("source\(wheelNumber).whl")
+            try ZipWriter.write(source, to: wheel)
+            let entries = try ZipReader(path: wheel).entries
+            #expect(entries.allSatisfy { $0.method == .deflated && $0.compressedSize > UInt64(ReadWindow.blockSize) })
+            for entry in entries {
+                try plan.add(ArchiveEntry(path: "w\(wheelNumber)/" + entry.name, content: .rawCopy(archive: wheel, entry: entry)))
+            }
+            try plan.add(ArchiveEntry(path: "w\(wheelNumber)/note.txt", content: .bytes(Array("note \(wheelNumber)\n".utf8))))
+            for entry in try ZipOracle.inspect(wheel).entries { originals["w\(wheelNumber)/" + entry.name] = entry.sha256 }
         }
         let output = directory.child("copy.zip")
-        try ZipWriter.write(plan, to: output)
-        let original = try ZipOracle.inspect(wheel)
+        try ZipWriter.write(plan, to: output, policy: policy)
         let copied = Dictionary(uniqueKeysWithValues: try ZipOracle.inspect(output).entries.map { ($0.name, $0) })
-        #expect(copied.count == count + 1)
-        for entry in original.entries {
-            #expect(copied["copied/" + entry.name]?.sha256 == entry.sha256, "\(entry.name)")
-        }
+        #expect(copied.count == count * 4)
+        for (name, sha256) in originals { #expect(copied[name]?.sha256 == sha256, "\(name)") }
+        #expect(copied["w7/note.txt"]?.size == "note 7\n".utf8.count)
         try ZipOracle.unzipTest(output)
     }
 

@@ -1,6 +1,7 @@
 import Basics
 import Foundation
 import Resolver
+import ZipArchive
 
 /// The verified wheels of a cache, keyed by the sha256 of the wheel file: a wheel is verified fully the
 /// first time a build sees its hash (``VerifiedWheel``) and trusted by that hash afterwards
@@ -29,6 +30,42 @@ public struct WheelStore: Sendable {
     /// - Throws: the errors of ``VerifiedWheel/init(verifying:workers:)`` for a wheel that fails, and
     ///   `FileAccessError` when the wheel cannot be read or the record cannot be written.
     public func verifiedWheel(at path: String, sha256: String) throws -> VerifiedWheel {
+        try verifiedWheel(at: path, sha256: sha256, verifying: nil)
+    }
+
+    /// The install plans of `wheels` (each file and its sha256), in their order. Stored facts are read
+    /// and plans built on every core, the largest wheel first (a warm torch build is mostly its one
+    /// wheel); wheels seen for the first time are verified one at a time, since each verification
+    /// already uses every core. The error of the first failing wheel, in the given order, is thrown.
+    /// - Parameter pythonVersion: see ``WheelInstallPlan/init(wheelPath:verified:pythonVersion:)``.
+    public func installPlans(for wheels: [(path: String, sha256: String)], pythonVersion: String?) throws
+        -> [WheelInstallPlan] {
+        let sizes = wheels.map { wheel -> Int64 in
+            var info = stat()
+            return stat(wheel.path, &info) == 0 ? Int64(info.st_size) : 0
+        }
+        let order = wheels.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        let oneVerification = NSLock()
+        var results = [Result<WheelInstallPlan, any Error>?](repeating: nil, count: wheels.count)
+        try OrderedPipeline.run(
+            count: order.count, workers: min(ProcessInfo.processInfo.activeProcessorCount, order.count),
+            maxCostInFlight: order.count, maxItemsInFlight: order.count, maxBatchItems: 1, cost: { _ in 1 },
+            makeWorker: {},
+            prepare: { _, position in
+                let wheel = wheels[order[position]]
+                return Result {
+                    try WheelInstallPlan(
+                        wheelPath: wheel.path,
+                        verified: try verifiedWheel(at: wheel.path, sha256: wheel.sha256, verifying: oneVerification),
+                        pythonVersion: pythonVersion)
+                }
+            },
+            consume: { position, result in results[order[position]] = result })
+        return try results.map { try $0!.get() }
+    }
+
+    /// `verifying`, when given, is held while a wheel is verified.
+    private func verifiedWheel(at path: String, sha256: String, verifying: NSLock?) throws -> VerifiedWheel {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw FileAccessError(path: path, operation: "stat", reason: String(cString: strerror(errno)))
@@ -39,6 +76,8 @@ public struct WheelStore: Sendable {
            stored.size == size {
             return stored.wheel
         }
+        verifying?.lock()
+        defer { verifying?.unlock() }
         let wheel = try VerifiedWheel(verifying: path)
         try write(StoredRecord(format: Self.format, sha256: sha256, size: size, wheel: wheel), to: recordPath)
         return wheel

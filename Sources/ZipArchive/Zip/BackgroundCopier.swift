@@ -6,11 +6,11 @@ import Glibc
 
 /// Copies byte ranges into the archive on its own thread and descriptor, in the order given, so the
 /// writer can go on with the headers and small entries after a large raw-copied entry while the kernel
-/// copies it: on two cores, one copies and the other writes everything else. At most `maxPending` jobs
-/// wait (each holds its source file open), so a plan of thousands of wheels stays within the open-file
-/// limit.
+/// copies it: on two cores, one copies and the other writes everything else. The jobs waiting hold at
+/// most `maxSources` source files open, so a plan of thousands of wheels stays within the open-file
+/// limit, however many large entries one wheel has.
 final class BackgroundCopier: @unchecked Sendable {
-    static let maxPending = 64
+    static let maxSources = 64
 
     struct Job {
         var source: ReadOnlyFile
@@ -23,8 +23,11 @@ final class BackgroundCopier: @unchecked Sendable {
     private let path: String
     private let descriptor: Int32
     private let condition = NSCondition()
-    /// Queued and not yet started.
+    /// Queued and not yet started; `jobs[next...]` are waiting.
     private var jobs: [Job] = []
+    private var next = 0
+    /// How many waiting jobs read each source file.
+    private var waitingBySource: [ObjectIdentifier: Int] = [:]
     private var closing = false
     private var cancelled = false
     private var running = true
@@ -43,15 +46,27 @@ final class BackgroundCopier: @unchecked Sendable {
 
     deinit { close(descriptor) }
 
-    /// Queues `job`, first waiting while `maxPending` jobs wait; throws the error of an earlier job.
+    /// Queues `job`, first waiting while the waiting jobs read `maxSources` other files; throws the error
+    /// of an earlier job.
     func submit(_ job: Job) throws {
+        let source = ObjectIdentifier(job.source)
         condition.lock()
         defer { condition.unlock() }
-        while jobs.count >= Self.maxPending && failure == nil { condition.wait() }
+        while waitingBySource[source] == nil && waitingBySource.count >= Self.maxSources && failure == nil {
+            condition.wait()
+        }
         if let failure { throw failure }
         precondition(!closing, "a copy was queued after the copier finished")
         jobs.append(job)
+        waitingBySource[source, default: 0] += 1
         condition.broadcast()
+    }
+
+    /// Whether `submit` would queue a job reading `source` without waiting.
+    func acceptsWithoutWaiting(_ source: ReadOnlyFile) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return waitingBySource[ObjectIdentifier(source)] != nil || waitingBySource.count < Self.maxSources
     }
 
     /// Waits until every queued job is done; throws the first error.
@@ -78,14 +93,22 @@ final class BackgroundCopier: @unchecked Sendable {
     private func run() {
         while true {
             condition.lock()
-            while jobs.isEmpty && !closing { condition.wait() }
-            guard !jobs.isEmpty, !cancelled, failure == nil else {
+            while next == jobs.count && !closing { condition.wait() }
+            guard next < jobs.count, !cancelled, failure == nil else {
                 running = false
                 condition.broadcast()
                 condition.unlock()
                 return
             }
-            let job = jobs.removeFirst()
+            let job = jobs[next]
+            next += 1
+            if next == jobs.count {
+                jobs.removeAll(keepingCapacity: true)
+                next = 0
+            }
+            let source = ObjectIdentifier(job.source)
+            waitingBySource[source]! -= 1
+            if waitingBySource[source] == 0 { waitingBySource[source] = nil }
             condition.broadcast()
             condition.unlock()
             do {

@@ -182,6 +182,11 @@ final class OutputFile {
                                  destinationOffset: destinationOffset, entry: entry))
     }
 
+    /// Whether `copyInBackground` from `source` would start without waiting for earlier copies.
+    func acceptsBackgroundCopy(from source: ReadOnlyFile) -> Bool {
+        copier?.acceptsWithoutWaiting(source) ?? true
+    }
+
     /// Moves past `length` bytes that a background copy fills.
     func skip(_ length: UInt64) throws {
         try flush()

@@ -60,15 +60,31 @@ public enum ZipWriter {
         do {
             let output = try OutputFile(creating: tempPath, permissions: permissions)
             output.preallocate(Self.leastSize(of: entries, prefix: prefix, comment: comment))
-            var emitter = ArchiveEmitter(output: output, entries: entries)
-            try output.write(prefix)
-            try OrderedPipeline.run(
-                count: entries.count, workers: policy.jobs, maxCostInFlight: policy.maxBytesInFlight,
-                maxItemsInFlight: 4096, cost: { costs[$0] },
-                readyOutput: { index in entries[index].needsPreparation ? nil : PreparedEntry.nothing },
-                makeWorker: { try EntryPreparer(policy: policy, spillDirectory: spillDirectory) },
-                prepare: { worker, index in try worker.prepare(entries[index], index: index) },
-                consume: { index, prepared in try emitter.emit(at: index, prepared) })
+            let pending = entries.indices.filter { entries[$0].needsPreparation }
+            func prepare(_ items: [Int], consume: (Int, PreparedEntry) throws -> Void) throws {
+                try OrderedPipeline.run(
+                    count: items.count, workers: policy.jobs, maxCostInFlight: policy.maxBytesInFlight,
+                    maxItemsInFlight: 4096, cost: { costs[items[$0]] },
+                    readyOutput: { entries[items[$0]].needsPreparation ? nil : PreparedEntry.nothing },
+                    makeWorker: { try EntryPreparer(policy: policy, spillDirectory: spillDirectory) },
+                    prepare: { worker, position in try worker.prepare(entries[items[position]], index: items[position]) },
+                    consume: { position, prepared in try consume(items[position], prepared) })
+            }
+            var emitter: ArchiveEmitter
+            if pending.reduce(0, { $0 + costs[$1] }) <= policy.maxBytesInFlight {
+                // Little new content (rewritten RECORDs, a handler shim, PEX-INFO): prepared first, so that
+                // every entry's size is known before the first byte is written and the background copier
+                // starts on the large raw copies at once, while this thread writes everything else.
+                var prepared = [PreparedEntry](repeating: .nothing, count: entries.count)
+                try prepare(pending) { index, entry in prepared[index] = entry }
+                emitter = ArchiveEmitter(output: output, entries: entries, prepared: prepared)
+                try output.write(prefix)
+                for index in entries.indices { try emitter.emit(at: index, prepared[index]) }
+            } else {
+                emitter = ArchiveEmitter(output: output, entries: entries, prepared: nil)
+                try output.write(prefix)
+                try prepare(Array(entries.indices)) { index, entry in try emitter.emit(at: index, entry) }
+            }
             let usesZip64 = try emitter.finish(comment: comment)
             try output.finish()
             try AtomicFile.moveIntoPlace(tempPath, path)
@@ -143,14 +159,18 @@ private struct ArchiveEmitter {
     private let holes: [String: [UInt64]]
 
     private let entries: ArchivePlan.OrderedEntries
+    /// Every entry's prepared content, when all were prepared before writing (else new content is
+    /// prepared as the writing goes, and its size is not known ahead).
+    private let prepared: [PreparedEntry]?
     /// Entries before this index have been looked at by `dispatchCopies`.
     private var scanned = 0
     /// Where the data of each entry handed to the background copier goes, by entry index.
     private var dispatched: [Int: UInt64] = [:]
 
-    init(output: OutputFile, entries: ArchivePlan.OrderedEntries) {
+    init(output: OutputFile, entries: ArchivePlan.OrderedEntries, prepared: [PreparedEntry]?) {
         self.output = output
         self.entries = entries
+        self.prepared = prepared
         written.reserveCapacity(entries.count)
         var holes: [String: [UInt64]] = [:]
         for entry in entries {
@@ -162,31 +182,40 @@ private struct ArchiveEmitter {
     }
 
     /// Hands the large raw copies in the run of entries from `index` on whose sizes are known before
-    /// anything is written (directories, raw copies) to the background copier, at the offsets they will
-    /// have: the kernel copies them while this thread writes the headers and small entries around them.
-    /// A scan stops after half the copier's queue, so that queuing never waits for copies this thread
-    /// has not yet written the headers around.
+    /// anything is written (directories, raw copies, new content already prepared) to the background
+    /// copier, at the offsets they will have: the kernel copies them while this thread writes the headers
+    /// and small entries around them. A scan stops before a copy the copier could only queue by waiting
+    /// (too many source files open), so that this thread never waits for copies it has not yet written
+    /// the headers around.
     private mutating func dispatchCopies(from index: Int) throws {
         var position = output.offset
         var next = index
-        var queued = 0
-        scan: while next < entries.count && queued < BackgroundCopier.maxPending / 2 {
+        scan: while next < entries.count {
             let entry = entries[next]
-            switch entry.content {
-            case .directory:
+            switch (entry.content, prepared?[next]) {
+            case (.directory, _):
                 position += UInt64(EntryHeader.localSize(path: entry.path, zip64: false))
-            case let .rawCopy(archivePath, source):
+            case let (.rawCopy(archivePath, source), _):
                 position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(source.compressedSize, source.uncompressedSize)))
                 if Self.copiedInKernel(source) {
                     let archive = try openArchive(archivePath).file
+                    // The entry about to be written is queued even if that waits: nothing else is left to do.
+                    guard next == index || output.acceptsBackgroundCopy(from: archive) else { break scan }
                     try Self.checkRange(of: source, in: archive)
                     try output.copyInBackground(from: archive, at: source.dataOffset, length: source.compressedSize,
                                                 entry: source.name, to: position)
                     dispatched[next] = position
-                    queued += 1
                 }
                 position += source.compressedSize
-            case .bytes, .file:
+            case let (_, .some(.memory(_, _, uncompressedSize, data))):
+                position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(UInt64(data.count), uncompressedSize)))
+                    + UInt64(data.count)
+            case let (_, .some(.spilled(_, uncompressedSize, compressedSize, _))):
+                position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(compressedSize, uncompressedSize)))
+                    + compressedSize
+            case let (_, .some(.storedFile(_, size, _))):
+                position += UInt64(EntryHeader.localSize(path: entry.path, zip64: EntryHeader.sizesNeedZip64(size, size))) + size
+            case (.bytes, _), (.file, _):
                 break scan
             }
             next += 1
