@@ -16,12 +16,15 @@ public final class CurlTransport: HTTPTransport {
     private let pool: HandlePool
 
     /// - Parameter maximumIdleHandles: how many handles (and so kept-alive connections) stay pooled.
+    /// libcurl is opened and initialised on the first transfer: a build from a local wheelhouse never
+    /// loads it.
     public init(maximumIdleHandles: Int = 16) {
-        _ = CurlTransport.globalInit
         pool = HandlePool(limit: maximumIdleHandles)
     }
 
-    private static let globalInit: Int32 = pexify_curl_global_init()
+    /// Once per process, before the first handle (curl_global_init is not thread-safe; a static is
+    /// initialised once).
+    fileprivate static let globalInit: Int32 = pexify_curl_global_init()
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let transfer = Transfer(request: request, destination: nil)
@@ -64,6 +67,7 @@ private final class HandlePool: @unchecked Sendable {
             pexify_curl_easy_reset(handle)
             return handle
         }
+        _ = CurlTransport.globalInit
         return pexify_curl_easy_init()
     }
 
