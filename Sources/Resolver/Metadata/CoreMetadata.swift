@@ -97,19 +97,33 @@ public struct CoreMetadata: Sendable, Hashable {
     /// previous value; the block ends at the first empty line; names and values are trimmed. For
     /// every reader of `METADATA` and `WHEEL` files, so they agree on what a header is.
     public static func headers(_ text: String) -> [(String, String)] {
-        var result: [(String, String)] = []
-        for rawLine in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
-            if rawLine.isEmpty { break }
-            if let first = rawLine.first, first == " " || first == "\t" {
-                guard !result.isEmpty else { continue }
-                result[result.count - 1].1 += rawLine
-                continue
+        // By bytes, up to the first empty line only: a long description after the headers is never
+        // looked at (pandas's METADATA is 90% description, read on every resolution).
+        var text = text
+        return text.withUTF8 { bytes in
+            let newline = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r"), colon = UInt8(ascii: ":")
+            func string(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
             }
-            guard let colon = rawLine.firstIndex(of: ":") else { continue }
-            result.append((String(rawLine[..<colon]).trimmingWhitespace().description,
-                           String(rawLine[rawLine.index(after: colon)...])))
+            var result: [(String, String)] = []
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count && bytes[end] != newline && bytes[end] != carriageReturn { end += 1 }
+                let line = start..<end
+                start = end + (end + 1 < bytes.count && bytes[end] == carriageReturn && bytes[end + 1] == newline ? 2 : 1)
+                if line.isEmpty { break }
+                if bytes[line.lowerBound] == UInt8(ascii: " ") || bytes[line.lowerBound] == UInt8(ascii: "\t") {
+                    guard !result.isEmpty else { continue }
+                    result[result.count - 1].1 += string(line)
+                    continue
+                }
+                guard let separator = bytes[line].firstIndex(of: colon) else { continue }
+                result.append((String(string(line.lowerBound..<separator).trimmingWhitespace()),
+                               string((separator + 1)..<line.upperBound)))
+            }
+            return result.map { ($0.0, String($0.1.trimmingWhitespace())) }
         }
-        return result.map { ($0.0, String($0.1.trimmingWhitespace())) }
     }
 }
 
