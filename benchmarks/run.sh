@@ -31,8 +31,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 fi
 
 echo "run.sh: building pexify and pexify-bench (release)" >&2
-(cd "$here" && swift build -c release --product pexify 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2)
-(cd "$here" && swift build -c release --product pexify-bench 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2)
-bin="$(cd "$here" && swift build -c release --show-bin-path)"
+# With the Swift runtime linked in, as scripts/install.sh installs pexify: the rows measure what users run.
+build=(swift build -c release --static-swift-stdlib)
+(cd "$here" && "${build[@]}" --product pexify 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2)
+(cd "$here" && "${build[@]}" --product pexify-bench 2>&1 | grep -E "error|Compiling|Build" | tail -3 >&2)
+bin="$(cd "$here" && "${build[@]}" --show-bin-path)"
 
 exec "$venv/bin/python" "$here/suite.py" --pexify "$bin/pexify" --bench "$bin/pexify-bench" "$@"
