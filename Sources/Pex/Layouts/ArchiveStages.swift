@@ -74,7 +74,9 @@ public enum ArchiveStages {
         guard let glibc = target.glibc, let machine = ELFMachine(platformMachine: target.machine) else { return }
         let check = NativeCheck(target: NativeTarget(
             machine: machine, glibc: GlibcVersion(glibc.major, glibc.minor), name: target.name))
-        let candidates = plan.entries.filter(NativeCheck.isCandidate) + layers.flatMap(\.nativeCandidates)
+        // Violations are reported in archive order; only the candidates are sorted, not the whole plan.
+        let candidates = plan.unorderedEntries.filter(NativeCheck.isCandidate)
+            .sorted { ArchivePlan.precedes($0.path, $1.path) } + layers.flatMap(\.nativeCandidates)
         // A large library is inflated up to its far tables (hundreds of MB for CUDA libraries): one
         // library per core, results in plan order.
         var violations: [NativeViolation] = []

@@ -101,11 +101,12 @@ public enum PexLayout {
         }
         for distribution in distributions {
             let owner = distribution.wheelFilename
-            for entry in distribution.entries {
+            let chroot = dependenciesDirectory + distribution.wheelFilename + "/"
+            try assembly.add(distribution.entries.map { entry in
                 var entry = entry
-                entry.path = dependenciesDirectory + distribution.wheelFilename + "/" + entry.path
-                try assembly.add(entry, owner: owner)
-            }
+                entry.path = chroot + entry.path
+                return entry
+            }, owner: owner)
         }
         try assembly.add(PexBootstrap.entries, owner: "the PEX runtime")
         let info = PexInfo(

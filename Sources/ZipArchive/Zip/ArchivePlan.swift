@@ -118,6 +118,13 @@ public struct ArchivePlan: Sendable {
     /// Number of members, parent directories included.
     public var count: Int { members.count }
 
+    /// The members in the order they were added, parents before the entry that brought them: for scans
+    /// whose result does not depend on order, which then skip ``entries``'s sort.
+    public var unorderedEntries: [ArchiveEntry] { members }
+
+    /// Whether `a` comes before `b` in an archive: by the UTF-8 bytes of the paths.
+    public static func precedes(_ a: String, _ b: String) -> Bool { EntryName.precedes(a, b) }
+
     /// The members in canonical order (sorted on each access: O(n log n); the members themselves are
     /// shared with the plan, not copied).
     public var entries: OrderedEntries {

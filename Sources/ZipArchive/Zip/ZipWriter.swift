@@ -102,7 +102,7 @@ public enum ZipWriter {
     public static func requiresZip64(_ plan: ArchivePlan) -> Bool {
         if plan.count >= Int(ZipFormat.max16) { return true }
         var total: UInt64 = 0
-        for entry in plan.entries {
+        for entry in plan.unorderedEntries {
             let size: UInt64
             switch entry.content {
             case .directory: size = 0
