@@ -13,9 +13,12 @@ public struct IndexFixture: Sendable {
     /// `index_servers.py simple` over the wheels, with PEP 658 metadata files and range requests as asked;
     /// `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
+    /// With `tls` it serves HTTPS with the authority's server certificate, and with `requireClientCertificate`
+    /// it accepts only clients presenting a certificate of that authority.
     public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false,
                              plan: [String: [String]] = [:], yanked: [String: String] = [:],
-                             maxAge: Int? = nil) throws -> LoopbackServer {
+                             maxAge: Int? = nil, tls: CertificateAuthority? = nil,
+                             requireClientCertificate: Bool = false) throws -> LoopbackServer {
         let planPath = try directory.write("plan.json", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
         let yankedPath = try directory.write("yanked.json", String(decoding: try JSONEncoder().encode(yanked), as: UTF8.self))
         var arguments = ["--root", wheels, "--plan", planPath, "--yanked", yankedPath, "--log", log]
@@ -23,7 +26,11 @@ public struct IndexFixture: Sendable {
         if metadata { arguments.append("--metadata") }
         if ranges { arguments.append("--ranges") }
         if let maxAge { arguments += ["--max-age", String(maxAge)] }
-        return try LoopbackServer("simple", arguments)
+        if let tls {
+            arguments += ["--certfile", tls.serverCertificate, "--keyfile", tls.serverKey]
+            if requireClientCertificate { arguments += ["--client-ca", tls.certificate] }
+        }
+        return try LoopbackServer("simple", arguments, scheme: tls == nil ? "http" : "https")
     }
 
     /// The real pypiserver over the wheels, with basic auth for `user`/`password` when given.
