@@ -143,7 +143,8 @@ import Testing
             guard case let .certificate(url, failure, _, tls)? = error as? IndexError else { return false }
             return url == server.baseURL + "/simple/gamma/" && failure == .serverNotTrusted && tls == TLSSettings()
         }
-        #expect(fixture.requests().filter { $0.hasPrefix("TLS ") }.count == 1, "\(fixture.requests())")
+        let log = fixture.settledRequests()
+        #expect(log.filter { $0.hasPrefix("TLS ") }.count == 1, "\(log)")
 
         // A CA file that is not PEM.
         let garbage = try fixture.directory.write("garbage.pem", "not a certificate\n")

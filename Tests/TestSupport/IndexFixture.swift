@@ -53,4 +53,17 @@ public struct IndexFixture: Sendable {
     public func requests() -> [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
+
+    /// The request log once it has not changed for `quiet` seconds (at most 5 s): the server writes a
+    /// refused handshake in its own thread, possibly after the client has already given up.
+    public func settledRequests(quiet: Double = 0.3) -> [String] {
+        let deadline = Date().addingTimeInterval(5)
+        var last = requests(), stable = Date()
+        while Date() < deadline, Date().timeIntervalSince(stable) < quiet {
+            usleep(20_000)
+            let now = requests()
+            if now != last { (last, stable) = (now, Date()) }
+        }
+        return last
+    }
 }

@@ -45,7 +45,7 @@ struct CertificateCLITests {
         }
 
         /// Handshakes the server refused (`TLS <reason>`) and requests it answered.
-        var log: [String] { fixture.requests() }
+        var log: [String] { fixture.settledRequests() }
     }
 
     @Test func anUntrustedIndexFailsAtOnceWithAHintAtCert() throws {
