@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh machine: Debian packages (unzip, zlib headers,
-# gcc, binutils for readelf and for three foreign machines), a Python venv with the oracles (packaging,
+# gcc, binutils for readelf and for three foreign machines, openssl for the throwaway test CAs), a Python venv with the oracles (packaging,
 # awslambdaric, index servers), the lock tools uv, Poetry and Pipenv, a wheelhouse of real PyPI wheels for
 # CPython 3.11 manylinux x86_64, PEP 517 backend wheels and real sdists for the build frontend, and
 # awslambdaric's wheels for `pexify invoke`.
@@ -11,7 +11,7 @@ venv="$root/.venv-test"
 
 missing=()
 for pkg in unzip zip zlib1g-dev gcc binutils binutils-aarch64-linux-gnu binutils-s390x-linux-gnu \
-           binutils-i686-linux-gnu; do
+           binutils-i686-linux-gnu openssl; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

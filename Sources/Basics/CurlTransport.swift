@@ -12,14 +12,20 @@ import Foundation
 /// - Task cancellation aborts a transfer within about a second (libcurl's progress callback).
 /// - Idle handles are pooled, and with them their keep-alive connections.
 /// - Proxies come from the usual `http_proxy`/`https_proxy`/`no_proxy` variables, as in libcurl.
+/// - Certificates come from `tls`; a certificate problem surfaces as an ``HTTPTransportError`` with its
+///   ``TLSFailure``, never retried.
 public final class CurlTransport: HTTPTransport {
     private let pool: HandlePool
+    private let tls: TLSSettings
 
-    /// - Parameter maximumIdleHandles: how many handles (and so kept-alive connections) stay pooled.
     /// libcurl is opened and initialised on the first transfer: a build from a local wheelhouse never
     /// loads it.
-    public init(maximumIdleHandles: Int = 16) {
+    /// - Parameters:
+    ///   - maximumIdleHandles: how many handles (and so kept-alive connections) stay pooled.
+    ///   - tls: the CA certificates to trust and the client certificate to present; by default libcurl's.
+    public init(maximumIdleHandles: Int = 16, tls: TLSSettings = TLSSettings()) {
         pool = HandlePool(limit: maximumIdleHandles)
+        self.tls = tls
     }
 
     /// Once per process, before the first handle (curl_global_init is not thread-safe; a static is
@@ -27,12 +33,12 @@ public final class CurlTransport: HTTPTransport {
     fileprivate static let globalInit: Int32 = pexify_curl_global_init()
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let transfer = Transfer(request: request, destination: nil)
+        let transfer = Transfer(request: request, destination: nil, tls: tls)
         return try await run(transfer)
     }
 
     public func download(_ request: HTTPRequest, to destination: String) async throws -> HTTPResponse {
-        let transfer = Transfer(request: request, destination: destination)
+        let transfer = Transfer(request: request, destination: destination, tls: tls)
         return try await run(transfer)
     }
 
@@ -89,6 +95,7 @@ private final class HandlePool: @unchecked Sendable {
 private final class Transfer: @unchecked Sendable {
     let request: HTTPRequest
     let destination: String?
+    let tls: TLSSettings
     private let cancelled = NSLock()
     private var isCancelled = false
     private var headers: [String: String] = [:]
@@ -96,9 +103,10 @@ private final class Transfer: @unchecked Sendable {
     private var file: FileHandle?
     private var writeFailure: (any Error)?
 
-    init(request: HTTPRequest, destination: String?) {
+    init(request: HTTPRequest, destination: String?, tls: TLSSettings) {
         self.request = request
         self.destination = destination
+        self.tls = tls
     }
 
     func cancel() { cancelled.withLock { isCancelled = true } }
@@ -134,6 +142,7 @@ private final class Transfer: @unchecked Sendable {
                     pexify_curl_setopt_long(handle, Int32(PEXIFY_CURLOPT_CONNECTTIMEOUT_MS), seconds * 1000)
                     pexify_curl_setopt_long(handle, Int32(PEXIFY_CURLOPT_LOW_SPEED_LIMIT), 1)
                     pexify_curl_setopt_long(handle, Int32(PEXIFY_CURLOPT_LOW_SPEED_TIME), seconds)
+                    applyCertificates(handle)
                     if destination == nil {  // pages and API answers may come compressed; files stay as served
                         pexify_curl_setopt_pointer(handle, Int32(PEXIFY_CURLOPT_ACCEPT_ENCODING), "")
                     }
@@ -187,6 +196,23 @@ private final class Transfer: @unchecked Sendable {
     /// The handle, for the body callback to ask for the status before the first byte is kept.
     private var handle: UnsafeMutableRawPointer?
 
+    /// The TLS options (libcurl copies the strings). A CA file or directory replaces libcurl's default
+    /// trust store entirely, as pip's `--cert` replaces the default bundle.
+    private func applyCertificates(_ handle: UnsafeMutableRawPointer) {
+        func set(_ option: Int32, _ value: String?) {
+            if let value { value.withCString { _ = pexify_curl_setopt_pointer(handle, option, $0) } }
+            else { pexify_curl_setopt_pointer(handle, option, nil) }
+        }
+        if tls.caFile != nil || tls.caDirectory != nil {
+            set(Int32(PEXIFY_CURLOPT_CAINFO), tls.caFile?.path)
+            set(Int32(PEXIFY_CURLOPT_CAPATH), tls.caDirectory?.path)
+        }
+        if let client = tls.clientCertificate?.path {
+            set(Int32(PEXIFY_CURLOPT_SSLCERT), client)
+            set(Int32(PEXIFY_CURLOPT_SSLKEY), client)
+        }
+    }
+
     private func failure(_ code: Int32, detail: String) -> any Error {
         switch code {
         case Int32(PEXIFY_CURLE_OPERATION_TIMEDOUT): return HTTPTimeout(url: request.url, seconds: request.timeout)
@@ -194,11 +220,31 @@ private final class Transfer: @unchecked Sendable {
         default:
             let permanent: Set<Int32> = [
                 Int32(PEXIFY_CURLE_UNSUPPORTED_PROTOCOL), Int32(PEXIFY_CURLE_URL_MALFORMAT),
-                Int32(PEXIFY_CURLE_SSL_CONNECT_ERROR), Int32(PEXIFY_CURLE_PEER_FAILED_VERIFICATION),
-                Int32(PEXIFY_CURLE_SSL_CACERT_BADFILE),
+                Int32(PEXIFY_CURLE_SSL_CONNECT_ERROR),
             ]
             let reason = detail.isEmpty ? String(cString: pexify_curl_strerror(code)) : detail
-            return HTTPTransportError(url: request.url, reason: reason, isTransient: !permanent.contains(code))
+            let tlsFailure = Self.tlsFailure(code, detail: reason)
+            return HTTPTransportError(url: request.url, reason: reason,
+                                      isTransient: tlsFailure == nil && !permanent.contains(code), tlsFailure: tlsFailure)
+        }
+    }
+
+    /// Alerts a server sends about the client's certificate, in OpenSSL's words ("tlsv13 alert certificate
+    /// required"). libcurl reports them as send, receive or connect errors, by when the alert arrived.
+    private static let clientCertificateAlerts = [
+        "alert certificate required", "alert bad certificate", "alert unknown ca", "alert certificate unknown",
+        "alert certificate expired", "alert certificate revoked", "alert unsupported certificate",
+    ]
+
+    private static func tlsFailure(_ code: Int32, detail: String) -> TLSFailure? {
+        switch code {
+        case Int32(PEXIFY_CURLE_PEER_FAILED_VERIFICATION): return .serverNotTrusted
+        case Int32(PEXIFY_CURLE_SSL_CACERT_BADFILE): return .trustUnusable
+        case Int32(PEXIFY_CURLE_SSL_CERTPROBLEM): return .clientCertificateUnusable
+        case Int32(PEXIFY_CURLE_SSL_CLIENTCERT): return .clientCertificateRefused
+        default:
+            let text = detail.lowercased()
+            return clientCertificateAlerts.contains(where: text.contains) ? .clientCertificateRefused : nil
         }
     }
 

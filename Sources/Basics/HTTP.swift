@@ -61,11 +61,14 @@ public struct HTTPTransportError: Error, CustomStringConvertible, Sendable {
     public var url: URL
     public var reason: String
     public var isTransient: Bool
+    /// Set when the certificates were the cause, so a client can point at its certificate settings.
+    public var tlsFailure: TLSFailure?
 
-    public init(url: URL, reason: String, isTransient: Bool) {
+    public init(url: URL, reason: String, isTransient: Bool, tlsFailure: TLSFailure? = nil) {
         self.url = url
         self.reason = reason
         self.isTransient = isTransient
+        self.tlsFailure = tlsFailure
     }
 
     public var description: String { "\(reason) (\(url.absoluteString))" }

@@ -97,6 +97,10 @@ struct AWSClient: Sendable {
             do {
                 response = try await transport.send(HTTPRequest(method: method, url: url, headers: headers, body: body))
             } catch {
+                if let failure = error as? HTTPTransportError, let tlsFailure = failure.tlsFailure {
+                    throw DeployError.certificate(operation: operation, endpoint: base.absoluteString, failure: tlsFailure,
+                                                  reason: credentials.redact(failure.reason))
+                }
                 if attempt < retry.maxAttempts, !(error is CancellationError) {
                     try await Task.sleep(for: retry.delay(attempt: attempt, retryAfter: nil))
                     continue

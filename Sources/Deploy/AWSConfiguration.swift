@@ -49,6 +49,9 @@ public struct AWSConfiguration: Sendable {
     public var profile: String
     /// A custom endpoint (an emulator such as moto or LocalStack); `nil` means the public AWS endpoints.
     public var endpointURL: URL?
+    /// The CA certificates AWS's (or the endpoint's) certificate must verify against, found as botocore
+    /// finds them: `AWS_CA_BUNDLE`, the profile's `ca_bundle`, then the variables of ``TLSSettings``.
+    public var tls = TLSSettings()
 
     public init(credentials: AWSCredentials?, credentialSource: String, region: String, profile: String,
                 endpointURL: URL?) {
@@ -64,13 +67,15 @@ public struct AWSConfiguration: Sendable {
     ///   - environment: the process environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
     ///     `AWS_SESSION_TOKEN`, `AWS_PROFILE`, `AWS_REGION`, `AWS_DEFAULT_REGION`, `AWS_ENDPOINT_URL`,
     ///     `AWS_SHARED_CREDENTIALS_FILE`, `AWS_CONFIG_FILE`, `AWS_WEB_IDENTITY_TOKEN_FILE` with `AWS_ROLE_ARN`,
-    ///     `AWS_CONTAINER_CREDENTIALS_FULL_URI` / `_RELATIVE_URI` with `AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]`).
+    ///     `AWS_CONTAINER_CREDENTIALS_FULL_URI` / `_RELATIVE_URI` with `AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]`,
+    ///     `AWS_CA_BUNDLE` and the CA variables of ``TLSSettings``).
     ///     The order is the AWS CLI's: environment keys, a profile's role, web identity, a profile's keys,
     ///     the container endpoint.
     ///   - homeDirectory: where `~/.aws` lives.
     ///   - region: an explicit `--region`, which wins over everything.
     ///   - endpointURL: an explicit `--endpoint-url`, which wins over the environment.
-    /// - Throws: `DeployError.configuration` for an unreadable file, a missing region or a bad URL.
+    /// - Throws: `DeployError.configuration` for an unreadable file, a missing region or a bad URL;
+    ///   `TLSSettingsError` for a CA bundle that does not exist or cannot be read.
     public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment,
                                homeDirectory: String = NSHomeDirectory(),
                                profile explicitProfile: String? = nil,
@@ -138,6 +143,11 @@ public struct AWSConfiguration: Sendable {
         var configuration = AWSConfiguration(credentials: nil, credentialSource: source, region: region,
                                              profile: profile, endpointURL: endpoint)
         configuration.provider = provider
+        configuration.tls = TLSSettings.resolved(
+            trust: [env("AWS_CA_BUNDLE").map { .init($0, from: .environment("AWS_CA_BUNDLE")) },
+                    fromConfig["ca_bundle"].flatMap { $0.isEmpty ? nil : .init($0, from: .file(path: configPath, key: "ca_bundle")) }],
+            clientCertificate: nil, environment: environment)
+        try configuration.tls.check()
         return configuration
     }
 

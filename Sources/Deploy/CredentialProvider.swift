@@ -115,6 +115,9 @@ struct STS: Sendable {
             throw DeployError.configuration("STS \(action) for \(roleArn) was refused with HTTP \(failure.status) \(failure.code): \(message); check the role's trust policy and the token or source credentials.")
         } catch let error as DeployError {
             throw error
+        } catch let error as HTTPTransportError where error.tlsFailure != nil {
+            throw DeployError.certificate(operation: action, endpoint: base.absoluteString, failure: error.tlsFailure!,
+                                          reason: error.reason)
         } catch {
             throw DeployError.transport(operation: action, endpoint: base.absoluteString,
                                         message: (error as NSError).localizedDescription)

@@ -35,6 +35,8 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
     case service(operation: String, status: Int, code: String, message: String)
     /// No response at all (connection refused, DNS, TLS).
     case transport(operation: String, endpoint: String, message: String)
+    /// The TLS connection failed over certificates (final, not retried).
+    case certificate(operation: String, endpoint: String, failure: TLSFailure, reason: String)
 
     public var description: String {
         switch self {
@@ -70,6 +72,15 @@ public enum DeployError: Error, CustomStringConvertible, Sendable {
             return "\(operation) was refused with HTTP \(status) \(code): \(message)."
         case .transport(let operation, let endpoint, let message):
             return "\(operation) could not reach \(endpoint): \(message); check --endpoint-url / --region and your network."
+        case .certificate(let operation, let endpoint, let failure, let reason):
+            switch failure {
+            case .serverNotTrusted:
+                return "\(operation) could not verify the server certificate of \(endpoint) (\(reason)); if the endpoint, or a proxy in between, uses a certificate of your own or your company's CA, point AWS_CA_BUNDLE (or `ca_bundle` in the profile) at that CA's PEM bundle."
+            case .trustUnusable:
+                return "\(operation) could not load the CA certificates for \(endpoint) (\(reason)); AWS_CA_BUNDLE and the profile's `ca_bundle` need a PEM file of CA certificates."
+            case .clientCertificateUnusable, .clientCertificateRefused:
+                return "\(endpoint) asks \(operation) for a client certificate (\(reason)), which pexify deploy does not send; deploy through an endpoint that does not require one."
+            }
         }
     }
 }

@@ -180,7 +180,7 @@ public enum LambdaDeployer {
             throw DeployError.configuration(
                 "No AWS credentials found; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with a profile in ~/.aws/credentials (looked for profile \(configuration.profile)).")
         }
-        let transport = options.transport ?? CurlTransport()
+        let transport = options.transport ?? CurlTransport(tls: configuration.tls)
         let credentials = try await provider.credentials(
             region: configuration.region,
             stsBase: configuration.endpointURL ?? URL(string: "https://sts.\(configuration.region).amazonaws.com")!,

@@ -31,7 +31,7 @@ enum RuntimeClient {
         do {
             let index = try IndexConfiguration.resolved(
                 indexURL: source.indexURL, extraIndexURLs: source.extraIndexURLs, findLinks: source.findLinks,
-                noIndex: source.noIndex)
+                noIndex: source.noIndex, cert: source.cert, clientCert: source.clientCert)
             resolution = try await Resolver.resolve(ResolveRequest(
                 requirements: [try Requirement(requirement)], target: try interpreter.platform(), index: index,
                 cacheDirectory: source.cacheDirectory, offline: source.offline, fetchPolicy: try source.fetchPolicy()))

@@ -79,7 +79,7 @@ enum Installation {
         if !target.mayRunCodeBuiltHere { binaryPolicy.preferBinary = true }
         let configuration = try IndexConfiguration.resolved(
             indexURL: options.indexURL, extraIndexURLs: options.extraIndexURLs, findLinks: options.findLinks,
-            noIndex: options.noIndex)
+            noIndex: options.noIndex, cert: options.cert, clientCert: options.clientCert)
         for group in inputs.groups where inputs.lockFile == nil {  // with a lock, the lock's groups
             let pyproject = (projects.first?.directory ?? workingDirectory) + "/pyproject.toml"
             requirements += try PyProject.dependencyGroup(path: pyproject, group: group)
@@ -97,7 +97,8 @@ enum Installation {
             let resolution = try await LockFile.resolution(path: lockFile, target: target, selection: selection) { url in
                 guard let url, !chosen else { return client }
                 return IndexClient(configuration: try IndexConfiguration.resolved(
-                    indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false),
+                    indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false,
+                    cert: options.cert, clientCert: options.clientCert),
                                    cache: cache, offline: index.offline, policy: policy, meter: meter)
             }
             let needed = Set(resolution.distributions.flatMap(\.dependencies))

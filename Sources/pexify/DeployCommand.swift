@@ -14,7 +14,10 @@ struct DeployCommand: AsyncParsableCommand {
             AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN, AWS_PROFILE with ~/.aws/credentials and \
             ~/.aws/config (role_arn with source_profile), AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN, \
             AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI, AWS_REGION / AWS_DEFAULT_REGION, \
-            AWS_ENDPOINT_URL for emulators. Archives above 50 MiB go through S3 (--s3-bucket).
+            AWS_ENDPOINT_URL for emulators. Server certificates are verified against AWS_CA_BUNDLE, the \
+            profile's ca_bundle, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE/SSL_CERT_DIR, else \
+            libcurl's default CA bundle (docs/tls-certificates.md). Archives above 50 MiB go through S3 \
+            (--s3-bucket).
             """)
 
     @Argument(help: "The archive to deploy (a Lambda zip or layer built by `pexify --layout zip|layer`).")

@@ -155,6 +155,17 @@ struct IndexArguments: ParsableArguments {
                                valueName: "seconds"))
     var timeout: Double?
 
+    @Option(help: ArgumentHelp(
+        "PEM bundle (or directory) of the CA certificates index servers must verify against, instead of the default "
+            + "ones (pip's --cert). Default: PIP_CERT, pip's `cert`, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, "
+            + "SSL_CERT_FILE/SSL_CERT_DIR, else libcurl's CA bundle.", valueName: "path"))
+    var cert: String?
+
+    @Option(name: .customLong("client-cert"), help: ArgumentHelp(
+        "One PEM file with the private key and certificate to present to index servers that ask for one "
+            + "(pip's --client-cert). Default: PIP_CLIENT_CERT, pip's `client-cert`.", valueName: "path"))
+    var clientCert: String?
+
     func validate() throws {
         if let timeout, !(timeout > 0 && timeout.isFinite) {
             throw ValidationError("--index-timeout must be a positive number of seconds, not \(timeout).")
@@ -163,6 +174,6 @@ struct IndexArguments: ParsableArguments {
 
     var options: IndexOptions {
         IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks, noIndex: noIndex,
-                     offline: offline, cacheDirectory: cacheDirectory, timeout: timeout)
+                     offline: offline, cacheDirectory: cacheDirectory, timeout: timeout, cert: cert, clientCert: clientCert)
     }
 }

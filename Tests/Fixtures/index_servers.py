@@ -11,8 +11,10 @@
       connection with a TCP RST); "truncate" (half the body, then close); "partial-stall" (half the
       body, then nothing until the client hangs up); "corrupt" (flip the last byte); "body:TEXT"
       (answer 200 text/html with TEXT).
+      With --certfile/--keyfile it serves HTTPS (a failed handshake is logged as `TLS <reason>`), and with
+      --client-ca it also requires a client certificate issued by that CA.
 """
-import argparse, hashlib, html, json, os, re, select, socket, struct, sys, threading, time, zipfile
+import argparse, hashlib, html, json, os, re, select, socket, ssl, struct, sys, threading, time, zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -198,10 +200,45 @@ def serve_simple(args):
             return (page + "<body>" + "\n".join(links) + "</body></html>").encode(), "text/html"
 
     port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = (tls_server(args, lock) if args.certfile else ThreadingHTTPServer)(("127.0.0.1", port), Handler)
     server.daemon_threads = True
     print(f"PORT {port}", flush=True)
     server.serve_forever()
+
+
+def tls_server(args, lock):
+    """ThreadingHTTPServer with TLS on each accepted connection, the handshake in the connection's thread."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.certfile, args.keyfile)
+    if args.client_ca:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(args.client_ca)
+
+    class TLSServer(ThreadingHTTPServer):
+        def finish_request(self, request, client_address):
+            connection = context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+            try:
+                connection.do_handshake()
+            except (ssl.SSLError, OSError) as error:
+                if args.log:
+                    with lock, open(args.log, "a") as log:
+                        log.write(f"TLS {getattr(error, 'reason', None) or error}\n")
+                # Half-close and drain, so that the client reads the alert rather than a reset.
+                try:
+                    socket.socket.shutdown(connection, socket.SHUT_WR)
+                    connection.settimeout(5)
+                    while socket.socket.recv(connection, 4096):
+                        pass
+                except OSError:
+                    pass
+                connection.close()
+                return
+            try:
+                super().finish_request(connection, client_address)
+            finally:
+                connection.close()
+
+    return TLSServer
 
 
 def serve_pypiserver(args):
@@ -242,6 +279,9 @@ if __name__ == "__main__":
     parser.add_argument("--metadata", action="store_true")
     parser.add_argument("--ranges", action="store_true")
     parser.add_argument("--max-age", type=int)
+    parser.add_argument("--certfile")
+    parser.add_argument("--keyfile")
+    parser.add_argument("--client-ca")
     args = parser.parse_args()
     timer = threading.Timer(args.lifetime, lambda: os._exit(0))
     timer.daemon = True

@@ -13,9 +13,12 @@ public struct IndexFixture: Sendable {
     /// `index_servers.py simple` over the wheels, with PEP 658 metadata files and range requests as asked;
     /// `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
+    /// With `tls` it serves HTTPS with the authority's server certificate, and with `requireClientCertificate`
+    /// it accepts only clients presenting a certificate of that authority.
     public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false,
                              plan: [String: [String]] = [:], yanked: [String: String] = [:],
-                             maxAge: Int? = nil) throws -> LoopbackServer {
+                             maxAge: Int? = nil, tls: CertificateAuthority? = nil,
+                             requireClientCertificate: Bool = false) throws -> LoopbackServer {
         let planPath = try directory.write("plan.json", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
         let yankedPath = try directory.write("yanked.json", String(decoding: try JSONEncoder().encode(yanked), as: UTF8.self))
         var arguments = ["--root", wheels, "--plan", planPath, "--yanked", yankedPath, "--log", log]
@@ -23,7 +26,11 @@ public struct IndexFixture: Sendable {
         if metadata { arguments.append("--metadata") }
         if ranges { arguments.append("--ranges") }
         if let maxAge { arguments += ["--max-age", String(maxAge)] }
-        return try LoopbackServer("simple", arguments)
+        if let tls {
+            arguments += ["--certfile", tls.serverCertificate, "--keyfile", tls.serverKey]
+            if requireClientCertificate { arguments += ["--client-ca", tls.certificate] }
+        }
+        return try LoopbackServer("simple", arguments, scheme: tls == nil ? "http" : "https")
     }
 
     /// The real pypiserver over the wheels, with basic auth for `user`/`password` when given.
@@ -45,5 +52,18 @@ public struct IndexFixture: Sendable {
     /// for a range).
     public func requests() -> [String] {
         ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// The request log once it has not changed for `quiet` seconds (at most 5 s): the server writes a
+    /// refused handshake in its own thread, possibly after the client has already given up.
+    public func settledRequests(quiet: Double = 0.3) -> [String] {
+        let deadline = Date().addingTimeInterval(5)
+        var last = requests(), stable = Date()
+        while Date() < deadline, Date().timeIntervalSince(stable) < quiet {
+            usleep(20_000)
+            let now = requests()
+            if now != last { (last, stable) = (now, Date()) }
+        }
+        return last
     }
 }

@@ -7,10 +7,13 @@ public final class LoopbackServer: @unchecked Sendable {
     public let process: Process
     /// The server's stderr, for diagnosing a failed test.
     public let errorLog: String
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// `http`, or `https` for a server given a certificate.
+    public let scheme: String
+    public var baseURL: String { "\(scheme)://127.0.0.1:\(port)" }
 
     /// Starts `index_servers.py <kind> <arguments…>` and waits for its `PORT n` line.
-    public init(_ kind: String, _ arguments: [String], lifetime: Int = 1200) throws {
+    public init(_ kind: String, _ arguments: [String], lifetime: Int = 1200, scheme: String = "http") throws {
+        self.scheme = scheme
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [TestEnvironment.python, TestEnvironment.packageRoot + "/Tests/Fixtures/index_servers.py",

@@ -15,6 +15,14 @@ public enum TestEnvironment {
         ProcessInfo.processInfo.environment["PEXIFY_TEST_PYTHON"] ?? "python3"
     }
 
+    /// Whether the test interpreter can be run: a path that is executable, or a name found on the PATH.
+    public static var hasPython: Bool {
+        let name = python
+        if name.contains("/") { return FileManager.default.isExecutableFile(atPath: name) }
+        return (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+            .contains { FileManager.default.isExecutableFile(atPath: $0 + "/" + name) }
+    }
+
     /// The wheelhouse of real PyPI wheels that `scripts/test.sh` downloaded for cp311 manylinux x86_64.
     public static var wheelhouse: String {
         ProcessInfo.processInfo.environment["PEXIFY_TEST_WHEELHOUSE"] ?? packageRoot + "/.venv-test/wheelhouse"

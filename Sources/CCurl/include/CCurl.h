@@ -27,6 +27,11 @@ enum {
     PEXIFY_CURLOPT_NOSIGNAL = 99,
     PEXIFY_CURLOPT_ACCEPT_ENCODING = 10102,
     PEXIFY_CURLOPT_POSTFIELDSIZE_LARGE = 30120,
+    // TLS: the CA bundle file and CA directory that verify the server, the client's certificate and key.
+    PEXIFY_CURLOPT_CAINFO = 10065,
+    PEXIFY_CURLOPT_CAPATH = 10097,
+    PEXIFY_CURLOPT_SSLCERT = 10025,
+    PEXIFY_CURLOPT_SSLKEY = 10087,
 };
 
 // CURLcode values pexify tells apart.
@@ -38,8 +43,10 @@ enum {
     PEXIFY_CURLE_ABORTED_BY_CALLBACK = 42,
     PEXIFY_CURLE_WRITE_ERROR = 23,
     PEXIFY_CURLE_SSL_CONNECT_ERROR = 35,
+    PEXIFY_CURLE_SSL_CERTPROBLEM = 58,
     PEXIFY_CURLE_PEER_FAILED_VERIFICATION = 60,
     PEXIFY_CURLE_SSL_CACERT_BADFILE = 77,
+    PEXIFY_CURLE_SSL_CLIENTCERT = 98,
 };
 
 /// Opens libcurl (once) and calls curl_global_init(CURL_GLOBAL_DEFAULT); -1 when libcurl cannot be

@@ -62,7 +62,7 @@ public final class IndexClient: Sendable {
         self.configuration = configuration
         self.cache = cache
         self.offline = offline
-        self.transport = transport ?? CurlTransport(maximumIdleHandles: policy.maxConcurrentRequests)
+        self.transport = transport ?? CurlTransport(maximumIdleHandles: policy.maxConcurrentRequests, tls: configuration.tls)
         self.policy = policy
         self.meter = meter
         credentials = Credentials(urls: configuration.indexURLs + configuration.findLinks, environment: environment)
@@ -367,6 +367,9 @@ public final class IndexClient: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch let error as HTTPTransportError where !error.isTransient {
+                if let failure = error.tlsFailure {
+                    throw IndexError.certificate(url: url, failure: failure, reason: error.reason, tls: configuration.tls)
+                }
                 throw IndexError.transport(url: url, reason: error.reason)
             } catch let error as URLError where !Self.isTransient(error) {
                 if error.code == .cancelled { throw CancellationError() }

@@ -4,6 +4,8 @@ import Basics
 /// Every URL in a message is redacted (`Credentials.redact`), so messages are safe to print.
 public enum IndexError: Error, CustomStringConvertible, Sendable {
     case transport(url: String, reason: String)
+    /// A TLS connection failed over certificates; `tls` is what was trusted and presented.
+    case certificate(url: String, failure: TLSFailure, reason: String, tls: TLSSettings)
     case httpStatus(url: String, status: Int)
     case gaveUp(url: String, attempts: Int, lastError: String)
     /// No byte arrived for `seconds` on every attempt.
@@ -23,6 +25,8 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
         switch self {
         case let .transport(url, reason):
             "The request to \(Credentials.redact(url)) failed: \(reason)."
+        case let .certificate(url, failure, reason, tls):
+            Self.describe(failure, url: Credentials.redact(url), reason: reason, tls: tls)
         case let .httpStatus(url, status):
             "The server answered \(Credentials.redact(url)) with HTTP \(status); check the index URL and credentials."
         case let .gaveUp(url, attempts, lastError):
@@ -55,6 +59,31 @@ public enum IndexError: Error, CustomStringConvertible, Sendable {
             "Cannot read the metadata of \(Credentials.redact(file)): \(reason)."
         case let .cache(path, reason):
             "The cache at \(path) cannot be used: \(reason); pass another --cache-dir or fix its permissions."
+        }
+    }
+
+    /// The certificate failures in pip's terms: which of pip's settings to change.
+    private static func describe(_ failure: TLSFailure, url: String, reason: String, tls: TLSSettings) -> String {
+        switch failure {
+        case .serverNotTrusted:
+            "The server certificate of \(url) does not verify against \(tls.trustDescription) (\(reason)). If the "
+                + "index, or a proxy in between, uses a certificate of your own or your company's CA, pass that CA's "
+                + "PEM bundle with --cert FILE, PIP_CERT or `cert = FILE` in pip.conf."
+        case .trustUnusable:
+            "The CA certificates for \(url) cannot be loaded from \(tls.trustDescription) (\(reason)); --cert, "
+                + "PIP_CERT and pip's `cert` need a PEM file (or a directory) of CA certificates."
+        case .clientCertificateUnusable:
+            "The client certificate \(tls.clientCertificate?.description ?? "") cannot be used for \(url) (\(reason)); "
+                + "--client-cert, PIP_CLIENT_CERT and pip's `client-cert` need one PEM file holding the private key "
+                + "and the certificate."
+        case .clientCertificateRefused:
+            if let client = tls.clientCertificate {
+                "\(url) refused the client certificate \(client) (\(reason)); check that it is the certificate "
+                    + "this index expects and that it has not expired."
+            } else {
+                "\(url) requires a client certificate (\(reason)); pass one PEM file holding your private key and "
+                    + "certificate with --client-cert FILE, PIP_CLIENT_CERT or `client-cert = FILE` in pip.conf."
+            }
         }
     }
 }

@@ -13,9 +13,16 @@ public struct IndexOptions: Sendable, Equatable {
     /// `--timeout` / `--index-timeout`: seconds without data before an attempt fails; `nil` means `PIP_DEFAULT_TIMEOUT`, else
     /// pip's 15 s.
     public var timeout: Double?
+    /// `--cert`: the CA bundle (or directory) index servers must verify against; `nil` means `PIP_CERT`,
+    /// pip's `cert`, then the common CA variables (``IndexConfiguration/resolved(indexURL:extraIndexURLs:findLinks:noIndex:cert:clientCert:environment:defaultIndex:)``).
+    public var cert: String?
+    /// `--client-cert`: one PEM file with the private key and certificate to present; `nil` means
+    /// `PIP_CLIENT_CERT`, then pip's `client-cert`.
+    public var clientCert: String?
 
     public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [],
-                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil, timeout: Double? = nil) {
+                noIndex: Bool = false, offline: Bool = false, cacheDirectory: String? = nil, timeout: Double? = nil,
+                cert: String? = nil, clientCert: String? = nil) {
         self.indexURL = indexURL
         self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks
@@ -23,6 +30,8 @@ public struct IndexOptions: Sendable, Equatable {
         self.offline = offline
         self.cacheDirectory = cacheDirectory
         self.timeout = timeout
+        self.cert = cert
+        self.clientCert = clientCert
     }
 }
 
