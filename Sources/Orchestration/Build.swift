@@ -37,9 +37,9 @@ public enum Build {
         if !kept.isEmpty {
             let store = WheelStore(cache: try Cache(directory: request.index.cacheDirectory))
             distributions = try kept.map { distribution in
-                let verified = try store.verifiedWheel(at: distribution.path, sha256: distribution.sha256)
+                let verified = try store.verifiedWheel(at: distribution.path!, sha256: distribution.sha256)
                 return InstalledDistribution(
-                    plan: try WheelInstallPlan(wheelPath: distribution.path, verified: verified,
+                    plan: try WheelInstallPlan(wheelPath: distribution.path!, verified: verified,
                                                pythonVersion: pythonVersion),
                     sha256: distribution.sha256)
             }

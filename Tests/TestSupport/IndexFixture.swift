@@ -10,10 +10,10 @@ public struct IndexFixture: Sendable {
         try WheelFactory.make(specs, in: directory.child("wheels"))
     }
 
-    /// `index_servers.py simple` over the wheels, with PEP 658 metadata files and range requests as asked;
-    /// `plan` maps request paths to fault sequences,
+    /// `index_servers.py simple` over the wheels, with PEP 658 metadata files, range requests and sha256
+    /// hashes (PEP 503 fragments, PEP 691 `hashes`) as asked; `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
-    public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false,
+    public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false, hashes: Bool = true,
                              plan: [String: [String]] = [:], yanked: [String: String] = [:],
                              maxAge: Int? = nil) throws -> LoopbackServer {
         let planPath = try directory.write("plan.json", String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
@@ -22,6 +22,7 @@ public struct IndexFixture: Sendable {
         if json { arguments.append("--json") }
         if metadata { arguments.append("--metadata") }
         if ranges { arguments.append("--ranges") }
+        if !hashes { arguments.append("--no-hashes") }
         if let maxAge { arguments += ["--max-age", String(maxAge)] }
         return try LoopbackServer("simple", arguments)
     }
