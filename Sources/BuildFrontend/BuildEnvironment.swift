@@ -21,7 +21,7 @@ enum BuildEnvironment {
         let temporary = cache.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         for distribution in resolution.distributions {
-            try install(distribution.path, into: temporary, pythonVersion: "\(interpreter.major).\(interpreter.minor)")
+            try install(distribution.path!, into: temporary, pythonVersion: "\(interpreter.major).\(interpreter.minor)")
         }
         try FileManager.default.createDirectory(atPath: cache.root + "/build-envs", withIntermediateDirectories: true)
         do {

@@ -48,7 +48,7 @@ enum RuntimeClient {
             let staging = cache.temporaryPath()
             do {
                 for wheel in wheels {
-                    try install(WheelInstallPlan(wheelPath: wheel.path, pythonVersion: interpreter.majorMinor), into: staging)
+                    try install(WheelInstallPlan(wheelPath: wheel.path!, pythonVersion: interpreter.majorMinor), into: staging)
                 }
                 try Data(bootstrap).write(to: URL(fileURLWithPath: staging + "/bootstrap.py"))
                 try FileManager.default.createDirectory(atPath: base + "/runtimes", withIntermediateDirectories: true)

@@ -36,7 +36,8 @@ public enum Build {
         var distributions: [InstalledDistribution] = []
         if !kept.isEmpty {
             let store = WheelStore(cache: try Cache(directory: request.index.cacheDirectory))
-            let plans = try store.installPlans(for: kept.map { ($0.path, $0.sha256) }, pythonVersion: pythonVersion)
+            // A resolution made to install has fetched every wheel: only a lock leaves paths empty.
+            let plans = try store.installPlans(for: kept.map { ($0.path!, $0.sha256) }, pythonVersion: pythonVersion)
             distributions = zip(plans, kept).map { InstalledDistribution(plan: $0, sha256: $1.sha256) }
         }
         var slimmed: [SlimReport] = []

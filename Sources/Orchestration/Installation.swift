@@ -24,7 +24,8 @@ enum Installation {
     /// - Parameters:
     ///   - progress: receives a line per source build.
     ///   - excluding: paths that are never part of a local project (the archive being written).
-    ///   - forLock: a lock cannot record local projects, so they are refused before they are built.
+    ///   - forLock: a lock cannot record local projects, so they are refused before they are built; and it
+    ///     needs only hashes, so wheels whose sha256 is known are not fetched (their `path` is nil).
     static func resolve(_ inputs: RequirementInputs, target: TargetPlatform, index: IndexOptions,
                         meter: TransferMeter = TransferMeter(), progress: @escaping @Sendable (String) -> Void = { _ in },
                         excluding: [String] = [], forLock: Bool = false) async throws -> InstallSet {
@@ -86,6 +87,7 @@ enum Installation {
         }
 
         let policy = try index.fetchPolicy()
+        let purpose: ResolutionPurpose = forLock ? .lock : .install
         if let lockFile = inputs.lockFile {
             let cache = try Cache(directory: index.cacheDirectory)
             let client = IndexClient(configuration: configuration, cache: cache, offline: index.offline, policy: policy,
@@ -94,7 +96,8 @@ enum Installation {
                                           groups: Set(inputs.groups))
             // An index the lock names serves its files, unless the command line chose the index (as in pip).
             let chosen = index.indexURL != nil || index.noIndex
-            let resolution = try await LockFile.resolution(path: lockFile, target: target, selection: selection) { url in
+            let resolution = try await LockFile.resolution(path: lockFile, target: target, selection: selection,
+                                                           purpose: purpose) { url in
                 guard let url, !chosen else { return client }
                 return IndexClient(configuration: try IndexConfiguration.resolved(
                     indexURL: url, extraIndexURLs: [], findLinks: options.findLinks, noIndex: false,
@@ -127,6 +130,7 @@ enum Installation {
             hashes: requireHashes ? hashes : nil, fetchPolicy: policy, meter: meter)
         request.builder = frontend
         request.binaryPolicy = binaryPolicy
+        request.purpose = purpose
         var resolution = try await Resolver.resolve(request)
         resolution.warnings += await frontend.warnings()
         let roots = requirements.filter { $0.applies(to: target.markerEnvironment) }.map(\.name)

@@ -8,12 +8,17 @@ public struct LockSummary: Sendable, Codable, Equatable, MachineReadable {
     /// The targets' names, comma-separated.
     public var target: String
     public var distributions: [BuildSummary.Distribution]
+    /// Wheels locked by the sha256 the index (or the lock read) gave, without fetching them.
+    public var wheelsLockedByIndexHashes: Int
+    /// Wheels hashed from their bytes: downloaded (or found in the cache) for want of a hash, or local.
+    public var wheelsHashedFromFiles: Int
     public var warnings: [String]
     public var seconds: Double
 
     public func text() -> String {
         var lines = ["Locked \(distributions.count) distributions for \(target) in \(output)"]
         lines += distributions.map { "  \($0.name) \($0.version) (\($0.wheel))" }
+        lines.append("Hashes: \(wheelsLockedByIndexHashes) from the index, \(wheelsHashedFromFiles) from fetched files")
         lines.append("Time: \(String(format: "%.2f", seconds)) s")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -52,7 +57,8 @@ extension Build {
         return LockSummary(
             output: output, target: resolutions.map(\.target.name).joined(separator: ", "),
             distributions: distributions.map { .init(name: "\($0.name)", version: "\($0.version)", wheel: "\($0.wheel)") },
-            warnings: warnings,
+            wheelsLockedByIndexHashes: distributions.count { $0.path == nil },
+            wheelsHashedFromFiles: distributions.count { $0.path != nil }, warnings: warnings,
             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }

@@ -3,6 +3,7 @@
 
   pypiserver --root DIR [--htpasswd FILE]      the real pypiserver (PEP 503 HTML, basic auth)
   simple --root DIR [--plan FILE] [--log FILE] [--json] [--metadata] [--ranges] [--yanked FILE] [--max-age N]
+         [--no-hashes]
       a small PEP 691 JSON / PEP 503 HTML index over the wheels in DIR with ETags, PEP 658
       .metadata files, HTTP range requests on files (206, logged with the bytes sent), PEP 592 yanks,
       and injected faults: the plan maps a request path to a list of behaviours used by successive
@@ -178,7 +179,7 @@ def serve_simple(args):
                 rp = re.search(rb"^Requires-Python: (.*)$", meta, re.M)
                 entries.append({
                     "filename": f, "url": f"../../files/{f}",
-                    "hashes": {"sha256": hashlib.sha256(data).hexdigest()},
+                    "hashes": {} if args.no_hashes else {"sha256": hashlib.sha256(data).hexdigest()},
                     "requires-python": rp.group(1).decode().strip() if rp else None,
                     "yanked": yanked.get(f, False), "size": len(data),
                     "core-metadata": {"sha256": hashlib.sha256(meta).hexdigest()} if args.metadata else False,
@@ -188,7 +189,7 @@ def serve_simple(args):
                 return json.dumps(body).encode(), "application/vnd.pypi.simple.v1+json"
             links = []
             for e in entries:
-                attrs = f'href="{e["url"]}#sha256={e["hashes"]["sha256"]}"'
+                attrs = f'href="{e["url"]}' + "".join(f"#sha256={h}" for h in e["hashes"].values()) + '"'
                 if e["requires-python"]:
                     attrs += f' data-requires-python="{html.escape(e["requires-python"])}"'
                 if e["yanked"] is not False:
@@ -282,6 +283,7 @@ if __name__ == "__main__":
     parser.add_argument("--certfile")
     parser.add_argument("--keyfile")
     parser.add_argument("--client-ca")
+    parser.add_argument("--no-hashes", action="store_true")
     args = parser.parse_args()
     timer = threading.Timer(args.lifetime, lambda: os._exit(0))
     timer.daemon = True

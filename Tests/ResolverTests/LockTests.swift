@@ -95,6 +95,22 @@ for package, dist in lock.select(environment=platform["marker_environment"], tag
         let otherTarget = try TargetPlatform.lambda(runtime: "python3.11", architecture: "x86_64")
         #expect(throws: LockError.self) { _ = try LockFile.read(path: path, target: otherTarget) }
     }
+
+    /// A lock written from another lock (`pexify lock --lock`) takes the pinned hashes without
+    /// fetching a wheel, and writes the same lock.
+    @Test func relockingFetchesNothing() async throws {
+        let setup = try await setUp()
+        defer { setup.server.stop(); setup.fixture.directory.remove() }
+        let text = PyLock.render(setup.resolution)
+        let path = try setup.fixture.directory.write("pylock.toml", text)
+        let before = setup.fixture.requests().count
+        let relocked = try await LockFile.resolution(path: path, target: setup.target, purpose: .lock) { _ in
+            try setup.client("relock")
+        }
+        #expect(setup.fixture.requests().count == before, "\(setup.fixture.requests().dropFirst(before))")
+        #expect(relocked.distributions.allSatisfy { $0.path == nil })
+        #expect(PyLock.render(relocked) == text)
+    }
 }
 
 /// Locks from other tools: PEP 751 `marker`s with `extras` and `dependency-groups`, wheels chosen by

@@ -10,12 +10,12 @@ public struct IndexFixture: Sendable {
         try WheelFactory.make(specs, in: directory.child("wheels"))
     }
 
-    /// `index_servers.py simple` over the wheels, with PEP 658 metadata files and range requests as asked;
-    /// `plan` maps request paths to fault sequences,
+    /// `index_servers.py simple` over the wheels, with PEP 658 metadata files, range requests and sha256
+    /// hashes (PEP 503 fragments, PEP 691 `hashes`) as asked; `plan` maps request paths to fault sequences,
     /// `yanked` maps filenames to yank reasons. Requests are logged to `log`.
     /// With `tls` it serves HTTPS with the authority's server certificate, and with `requireClientCertificate`
     /// it accepts only clients presenting a certificate of that authority.
-    public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false,
+    public func simpleServer(json: Bool = true, metadata: Bool = true, ranges: Bool = false, hashes: Bool = true,
                              plan: [String: [String]] = [:], yanked: [String: String] = [:],
                              maxAge: Int? = nil, tls: CertificateAuthority? = nil,
                              requireClientCertificate: Bool = false) throws -> LoopbackServer {
@@ -25,6 +25,7 @@ public struct IndexFixture: Sendable {
         if json { arguments.append("--json") }
         if metadata { arguments.append("--metadata") }
         if ranges { arguments.append("--ranges") }
+        if !hashes { arguments.append("--no-hashes") }
         if let maxAge { arguments += ["--max-age", String(maxAge)] }
         if let tls {
             arguments += ["--certfile", tls.serverCertificate, "--keyfile", tls.serverKey]

@@ -26,6 +26,40 @@ import Testing
         #expect(FileManager.default.contents(atPath: fromLock) == FileManager.default.contents(atPath: fromRequirements))
     }
 
+    /// Against a loopback index with hashes and PEP 658 metadata over the real wheelhouse, `pexify lock`
+    /// downloads no wheel and says so; the build from that lock downloads them, equals the build from
+    /// the requirements, and imports.
+    @Test func lockFromAnIndexFetchesNoWheelAndBuildsFromIt() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let log = directory.child("requests.log")
+        let server = try LoopbackServer("simple", ["--root", TestEnvironment.wheelhouse, "--json", "--metadata",
+                                                   "--log", log])
+        defer { server.stop() }
+        func wholeWheels() -> [String] {
+            ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+                .filter { $0.hasPrefix("GET /files/") && $0.hasSuffix(".whl 200") }
+        }
+        let index = ["--index-url", server.baseURL + "/simple/", "--cache-dir", directory.child("cache")]
+        let lock = directory.child("pylock.toml")
+        let locked = try PexifyCLI.succeed(["lock", "requests", "--runtime", "python3.11", "--json", "-o", lock] + index)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(locked.stdout.utf8)) as? [String: Any])
+        #expect(summary["wheelsLockedByIndexHashes"] as? Int == 5, "\(summary)")
+        #expect(summary["wheelsHashedFromFiles"] as? Int == 0, "\(summary)")
+        #expect(wholeWheels().isEmpty, "\(wholeWheels())")
+
+        let fromLock = directory.child("from-lock.zip"), fromRequirements = directory.child("from-requirements.zip")
+        try PexifyCLI.succeed(["--lock", lock, "--layout", "zip", "--runtime", "python3.11", "-o", fromLock] + index)
+        #expect(wholeWheels().count == 5, "\(wholeWheels())")
+        try PexifyCLI.succeed(["requests", "--layout", "zip", "--runtime", "python3.11", "-o", fromRequirements]
+            + PexifyCLI.offline())
+        #expect(FileManager.default.contents(atPath: fromLock) == FileManager.default.contents(atPath: fromRequirements))
+        let imported = try python("import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2]); "
+            + "sys.path.insert(0, sys.argv[2]); import requests; print(requests.__name__)",
+            arguments: [fromLock, directory.child("extracted")])
+        #expect(imported.trimmingCharacters(in: .whitespacesAndNewlines) == "requests")
+    }
+
     @Test func pexWithConsoleScriptRuns() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }

@@ -6,6 +6,8 @@ import Foundation
 /// Layout under `root`:
 /// - `wheels/<sha256[0..<2]>/<sha256>/<filename>`: content-addressed wheels, verified on entry;
 /// - `metadata/<key>.METADATA`: core metadata keyed by the wheel's sha256 (or URL hash);
+/// - `metadata/<sha256>.size`: a wheel's size in bytes where reading its metadata learned it (a range
+///   request's `Content-Range` total), so a lock records it without fetching the wheel;
 /// - `pages/<sha256(url)>.{body,json}`: index pages with their HTTP validators;
 /// - `local/<sha256(path)>.json`: sha256 of find-links files keyed by their stat (device, inode, size, mtime);
 /// - `verified/`: the verified wheel store (Installer's `WheelStore`);
@@ -86,6 +88,16 @@ public struct Cache: Sendable {
 
     public func storeMetadata(_ data: Data, key: String) throws {
         try write(data, to: "\(root)/metadata/\(key).METADATA")
+    }
+
+    /// The size of the wheel with this sha256, when reading its metadata learned it.
+    public func wheelSize(sha256: String) -> Int? {
+        FileManager.default.contents(atPath: "\(root)/metadata/\(sha256).size")
+            .flatMap { Int(String(decoding: $0, as: UTF8.self)) }
+    }
+
+    public func storeWheelSize(_ size: Int, sha256: String) throws {
+        try write(Data(String(size).utf8), to: "\(root)/metadata/\(sha256).size")
     }
 
     // MARK: Index pages

@@ -182,9 +182,10 @@ public final class IndexClient: Sendable {
                 try cache.storeMetadata(data, key: key)
                 return data
             }
-            if file.localPath == nil, !offline, let data = try await rangedMetadata(file) {
-                try cache.storeMetadata(data, key: key)
-                return data
+            if file.localPath == nil, !offline, let ranged = try await rangedMetadata(file) {
+                try cache.storeMetadata(ranged.metadata, key: key)
+                if let sha256 = file.sha256 { try cache.storeWheelSize(ranged.wheelSize, sha256: sha256) }
+                return ranged.metadata
             }
             if file.localPath == nil { metadataTransfers.add(file.size ?? 0, for: file.url) }
             let data = try WheelMetadataReader.metadata(ofWheel: try await wheel(for: file).path)
@@ -252,6 +253,25 @@ public final class IndexClient: Sendable {
         return try await downloads.value(for: file.url + "#" + (expected ?? "")) { [self] in
             try await download(file, expected: expected)
         }
+    }
+
+    /// The sha256 a lock records for `file` without fetching it: `expectedSHA256` (from a lock) or the
+    /// index's. `nil` when only the bytes can tell: no hash was given, or the file is local, and hashing
+    /// it where it lies costs no transfer (and checks it).
+    /// - Throws: `IndexError.hashMismatch` when the lock's hash and the index's disagree.
+    public func knownSHA256(of file: ProjectFile, expectedSHA256: String? = nil) throws -> String? {
+        guard file.localPath == nil, let known = expectedSHA256 ?? file.sha256 else { return nil }
+        if let indexHash = file.sha256, indexHash != known {
+            throw IndexError.hashMismatch(file: file.url, expected: known, actual: indexHash)
+        }
+        return known
+    }
+
+    /// The size of a wheel that is not fetched: the index's (PEP 691 / PEP 700), else the one learned
+    /// while reading its metadata with range requests (kept in the cache); `nil` when neither told it,
+    /// never a request made just for the size.
+    public func knownSize(of file: ProjectFile, sha256: String) -> Int? {
+        file.size ?? cache.wheelSize(sha256: sha256)
     }
 
     private func download(_ file: ProjectFile, expected: String?) async throws -> LocalWheel {

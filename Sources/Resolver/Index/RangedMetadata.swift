@@ -13,9 +13,11 @@ extension IndexClient {
     ///
     /// A server that does not honour ranges answers the first request with the whole wheel: it enters the
     /// cache (hash-checked, so it is not downloaded again) and the metadata is read from it.
-    /// - Returns: `nil` when the pieces at hand after a few rounds still do not reach the member.
+    /// - Returns: the metadata and the wheel's size (the `Content-Range` total, or the whole body's size),
+    ///   which a lock records without fetching the wheel; `nil` when the pieces at hand after a few rounds
+    ///   still do not reach the member.
     /// - Throws: `IndexError.metadataUnavailable` when the pieces do not make a valid wheel.
-    func rangedMetadata(_ file: ProjectFile) async throws -> Data? {
+    func rangedMetadata(_ file: ProjectFile) async throws -> (metadata: Data, wheelSize: Int)? {
         guard let (url, authorization) = credentials.authorize(file.url) else { return nil }
         let temporary = PartialFiles.track(cache.temporaryPath())
         defer {
@@ -35,7 +37,7 @@ extension IndexClient {
             metadataTransfers.add(size, for: file.url)
             meter.transferStarted(expectedBytes: nil)
             meter.transferFinished(bytes: size, expectedBytes: nil)
-            return try WheelMetadataReader.metadata(ofWheel: try keepWholeWheel(temporary, for: file))
+            return (try WheelMetadataReader.metadata(ofWheel: try keepWholeWheel(temporary, for: file)), size)
         }
         let tail = [UInt8](try Data(contentsOf: URL(fileURLWithPath: temporary)))
         metadataTransfers.add(tail.count, for: file.url)
@@ -52,7 +54,7 @@ extension IndexClient {
                 }
                 let range = member.localRange()
                 do {
-                    return Data(try archive.contents(of: member))
+                    return (Data(try archive.contents(of: member)), Int(total))
                 } catch is PartialArchive.Missing {
                     let piece = try await fetch(range.clamped(to: 0..<total), of: url, authorization)
                     metadataTransfers.add(piece.count, for: file.url)

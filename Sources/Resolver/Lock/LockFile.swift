@@ -58,9 +58,10 @@ public enum LockFile {
 
     /// Reads the lock and fetches the wheels it pins for `target` (see `LockedSet.resolution`).
     public static func resolution(path: String, target: TargetPlatform, selection: LockSelection = .init(),
+                                  purpose: ResolutionPurpose = .install,
                                   client: (String?) throws -> IndexClient) async throws -> Resolution {
         try await read(path: path, target: target, selection: selection)
-            .resolution(lockPath: path, target: target, client: client)
+            .resolution(lockPath: path, target: target, purpose: purpose, client: client)
     }
 
     static func text(path: String) throws -> String {

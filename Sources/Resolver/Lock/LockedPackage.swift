@@ -69,15 +69,17 @@ public struct LockedSet: Sendable {
 extension LockedSet {
     /// Chooses each package's best wheel for the target among the files the lock allows (never another)
     /// and fetches it, checking the pinned sha256: the `Resolution` the resolver would have produced.
-    /// - Parameter client: for an index the lock names, a client of that index (the default one for `nil`).
-    public func resolution(lockPath: String, target: TargetPlatform, client: (String?) throws -> IndexClient)
-        async throws -> Resolution {
+    /// - Parameters:
+    ///   - purpose: for another lock, remote wheels stay on the index (their pinned sha256 is known).
+    ///   - client: for an index the lock names, a client of that index (the default one for `nil`).
+    public func resolution(lockPath: String, target: TargetPlatform, purpose: ResolutionPurpose = .install,
+                           client: (String?) throws -> IndexClient) async throws -> Resolution {
         var clients: [String?: IndexClient] = [:]
         for index in Set(packages.map(\.index)) { clients[index] = try client(index) }
         let chosen = try await withThrowingTaskGroup(of: (Int, ResolvedDistribution).self) { [clients] group in
             for (position, package) in packages.enumerated() {
                 group.addTask {
-                    (position, try await Self.fetch(package, lockPath: lockPath, target: target,
+                    (position, try await Self.fetch(package, lockPath: lockPath, target: target, purpose: purpose,
                                                     client: clients[package.index]!))
                 }
             }
@@ -90,7 +92,8 @@ extension LockedSet {
     }
 
     private static func fetch(_ package: LockedPackage, lockPath: String, target: TargetPlatform,
-                              client indexClient: IndexClient) async throws -> ResolvedDistribution {
+                              purpose: ResolutionPurpose, client indexClient: IndexClient) async throws
+        -> ResolvedDistribution {
         let label = "\(package.name) \(package.version)"
         do {
             let source = package.index ?? lockPath
@@ -129,10 +132,16 @@ extension LockedSet {
                 }
                 throw LockError.noWheelForTarget(path: lockPath, package: label, files: names)
             }
-            let local = try await indexClient.wheel(for: best.file, expectedSHA256: best.expected)
+            let sha256: String, path: String?
+            if purpose == .lock, let known = try indexClient.knownSHA256(of: best.file, expectedSHA256: best.expected) {
+                (sha256, path) = (known, nil)
+            } else {
+                let local = try await indexClient.wheel(for: best.file, expectedSHA256: best.expected)
+                (sha256, path) = (local.sha256, local.path)
+            }
             return ResolvedDistribution(
                 name: package.name, version: package.version, wheel: best.wheel, url: Credentials.strip(best.file.url),
-                sha256: local.sha256, size: best.file.size, path: local.path, dependencies: package.dependencies.sorted(),
+                sha256: sha256, size: best.file.size, path: path, dependencies: package.dependencies.sorted(),
                 yanked: nil, source: best.file.source)
         } catch let error as IndexError {
             throw LockError.fileRejected(path: lockPath, package: label, reason: error.description)

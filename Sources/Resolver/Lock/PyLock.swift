@@ -57,8 +57,9 @@ public enum PyLock {
             where written.insert(distribution.wheel.filename).inserted {
                 out += "\n[[packages.wheels]]\n"
                 out += "name = \(quote(distribution.wheel.filename))\n"
-                if distribution.url.hasPrefix("file:") {
-                    out += "path = \(quote(relativePath(distribution.path, to: directory)))\n"
+                // Where the local wheel lies, from its `file:` URL.
+                if distribution.url.hasPrefix("file:"), let local = URL(string: distribution.url)?.path {
+                    out += "path = \(quote(relativePath(local, to: directory)))\n"
                 } else {
                     out += "url = \(quote(Credentials.strip(distribution.url)))\n"
                 }

@@ -26,6 +26,8 @@ public struct ResolveRequest: Sendable {
     public var builder: (any SourceBuilder)?
     /// `--only-binary`, `--no-binary`, `--prefer-binary`.
     public var binaryPolicy = BinaryPolicy()
+    /// Installing fetches every chosen wheel; a lock leaves on the index those whose sha256 it knows.
+    public var purpose = ResolutionPurpose.install
 
     public init(requirements: [Requirement], constraints: [Requirement] = [], target: TargetPlatform,
                 index: IndexConfiguration, cacheDirectory: String? = nil, offline: Bool = false,
@@ -46,7 +48,18 @@ public struct ResolveRequest: Sendable {
     }
 }
 
-/// One chosen wheel, fetched and verified.
+/// What a resolution is for, which decides what it fetches.
+public enum ResolutionPurpose: Sendable {
+    /// Every chosen wheel is fetched into the cache (or found in a find-links directory) and verified.
+    case install
+    /// Only what a lock (PEP 751) records is needed: a remote wheel whose sha256 is already known (the
+    /// index's `#sha256=` fragment or PEP 691 `hashes`, a `--hash` pin, the lock being read) is not
+    /// downloaded, and its size is recorded only where the index (PEP 700) or the range requests for its
+    /// metadata told it. Wheels without a known hash are still fetched and hashed.
+    case lock
+}
+
+/// One chosen wheel, verified by its sha256: fetched, or for a lock perhaps left on the index.
 public struct ResolvedDistribution: Sendable, Hashable {
     public var name: PackageName
     public var version: Version
@@ -55,8 +68,9 @@ public struct ResolvedDistribution: Sendable, Hashable {
     public var url: String
     public var sha256: String
     public var size: Int?
-    /// The wheel on disk: in the cache, or in the find-links directory.
-    public var path: String
+    /// The wheel on disk: in the cache, or in the find-links directory. `nil` only for a wheel that a
+    /// resolution for a lock (``ResolutionPurpose/lock``) took the hash of and left on the index.
+    public var path: String?
     /// The projects this one depends on (for its requested extras, on the target), sorted.
     public var dependencies: [PackageName]
     /// The yank reason when the index marks the file yanked (it was pinned exactly).
@@ -68,7 +82,7 @@ public struct ResolvedDistribution: Sendable, Hashable {
     public var sourceDistribution: String? = nil
 }
 
-/// A complete, fetched set of wheels for one target.
+/// A complete set of wheels for one target, fetched unless resolved for a lock.
 public struct Resolution: Sendable {
     /// Sorted by name.
     public var distributions: [ResolvedDistribution]
@@ -108,7 +122,7 @@ public enum ResolutionError: Error, CustomStringConvertible, Sendable {
 public enum Resolver {
     /// Resolves `request.requirements` for `request.target` (binary only, markers and
     /// `Requires-Python` against the target, newest versions, best-ranked wheels) and downloads the
-    /// chosen wheels into the cache, verifying their hashes.
+    /// chosen wheels into the cache, verifying their hashes (for a lock, only those whose hash is unknown).
     /// - Throws: `ResolutionError.noSolution` with a plain-words explanation, `IndexError` for
     ///   index, network and cache problems.
     public static func resolve(_ request: ResolveRequest) async throws -> Resolution {
@@ -152,19 +166,27 @@ public enum Resolver {
             dependencies[name, default: []].formUnion(names.filter { $0 != name })
             if case .project = package { chosen.append((name, position, provider.candidates[name]!.choices[position]!)) }
         }
-        let builder = request.builder, target = request.target
-        let fetched = try await withThrowingTaskGroup(of: (PackageName, BuiltWheel).self) { group in
+        let builder = request.builder, target = request.target, purpose = request.purpose
+        let fetched = try await withThrowingTaskGroup(of: (PackageName, ChosenWheel).self) { group in
             for (name, _, choice) in chosen {
                 group.addTask {
-                    let local = try await client.wheel(for: choice.file)
-                    guard let sdist = choice.sdist, let builder else {
-                        return (name, BuiltWheel(filename: choice.wheel!, path: local.path, sha256: local.sha256))
+                    if purpose == .lock, let wheel = choice.wheel, let sha256 = try client.knownSHA256(of: choice.file) {
+                        return (name, ChosenWheel(filename: wheel, sha256: sha256, path: nil,
+                                                  size: client.knownSize(of: choice.file, sha256: sha256)))
                     }
-                    return (name, try await builder.wheel(
-                        fromSdist: LocalSdist(filename: sdist, path: local.path, sha256: local.sha256), target: target))
+                    let local = try await client.wheel(for: choice.file)
+                    let built = if let sdist = choice.sdist, let builder {
+                        try await builder.wheel(
+                            fromSdist: LocalSdist(filename: sdist, path: local.path, sha256: local.sha256), target: target)
+                    } else {
+                        BuiltWheel(filename: choice.wheel!, path: local.path, sha256: local.sha256)
+                    }
+                    let size = choice.file.size
+                        ?? (try? FileManager.default.attributesOfItem(atPath: built.path)[.size] as? NSNumber)?.intValue
+                    return (name, ChosenWheel(filename: built.filename, sha256: built.sha256, path: built.path, size: size))
                 }
             }
-            var result: [PackageName: BuiltWheel] = [:]
+            var result: [PackageName: ChosenWheel] = [:]
             for try await (name, wheel) in group { result[name] = wheel }
             return result
         }
@@ -179,14 +201,20 @@ public enum Resolver {
                 warnings.append("\(choice.file.filename) is yanked" + (reason.isEmpty ? "" : " (\(reason))")
                     + "; it is used because it was pinned exactly.")
             }
-            let size = choice.file.size
-                ?? (try? FileManager.default.attributesOfItem(atPath: local.path)[.size] as? NSNumber)?.intValue
             return ResolvedDistribution(
                 name: name, version: local.filename.version, wheel: local.filename, url: choice.file.url,
-                sha256: local.sha256, size: size, path: local.path,
+                sha256: local.sha256, size: local.size, path: local.path,
                 dependencies: (dependencies[name] ?? []).filter(selected.contains).sorted(),
                 yanked: choice.file.yanked, source: choice.file.source, sourceDistribution: choice.sdist?.filename)
         }
         return Resolution(distributions: distributions, target: request.target, warnings: warnings)
     }
+}
+
+/// A chosen wheel's file: on disk (downloaded, found or built), or left on the index by a lock.
+private struct ChosenWheel: Sendable {
+    var filename: WheelFilename
+    var sha256: String
+    var path: String?
+    var size: Int?
 }
