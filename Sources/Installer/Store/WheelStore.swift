@@ -24,15 +24,6 @@ public struct WheelStore: Sendable {
         directory = cache.root + "/verified"
     }
 
-    /// The verified facts of the wheel at `path` whose sha256 is `sha256` (computed by the caller: checked
-    /// against the index or lock, or remembered by ``Cache/localSHA256(path:)``): read from the store when
-    /// it holds a sound record, else by verifying the wheel now and recording the result.
-    /// - Throws: the errors of ``VerifiedWheel/init(verifying:workers:)`` for a wheel that fails, and
-    ///   `FileAccessError` when the wheel cannot be read or the record cannot be written.
-    public func verifiedWheel(at path: String, sha256: String) throws -> VerifiedWheel {
-        try verifiedWheel(at: path, sha256: sha256, verifying: nil)
-    }
-
     /// The install plans of `wheels` (each file and its sha256), in their order. Stored facts are read
     /// and plans built on every core, the largest wheel first (a warm torch build is mostly its one
     /// wheel); wheels seen for the first time are verified one at a time, since each verification
@@ -64,8 +55,13 @@ public struct WheelStore: Sendable {
         return try results.map { try $0!.get() }
     }
 
-    /// `verifying`, when given, is held while a wheel is verified.
-    private func verifiedWheel(at path: String, sha256: String, verifying: NSLock?) throws -> VerifiedWheel {
+    /// The verified facts of the wheel at `path` whose sha256 is `sha256` (computed by the caller: checked
+    /// against the index or lock, or remembered by ``Cache/localSHA256(path:)``): read from the store when
+    /// it holds a sound record, else by verifying the wheel now, holding `verifying`, and recording the
+    /// result.
+    /// - Throws: the errors of ``VerifiedWheel/init(verifying:workers:)`` for a wheel that fails, and
+    ///   `FileAccessError` when the wheel cannot be read or the record cannot be written.
+    private func verifiedWheel(at path: String, sha256: String, verifying: NSLock) throws -> VerifiedWheel {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw FileAccessError(path: path, operation: "stat", reason: String(cString: strerror(errno)))
@@ -76,8 +72,8 @@ public struct WheelStore: Sendable {
            stored.size == size {
             return stored.wheel
         }
-        verifying?.lock()
-        defer { verifying?.unlock() }
+        verifying.lock()
+        defer { verifying.unlock() }
         let wheel = try VerifiedWheel(verifying: path)
         try write(StoredRecord(format: Self.format, sha256: sha256, size: size, wheel: wheel), to: recordPath)
         return wheel
