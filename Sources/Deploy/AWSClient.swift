@@ -106,7 +106,7 @@ struct AWSClient: Sendable {
                     continue
                 }
                 throw DeployError.transport(operation: operation, endpoint: base.absoluteString,
-                                            message: credentials.redact((error as NSError).localizedDescription))
+                                            message: credentials.redact(error.words))
             }
             if (200..<300).contains(response.status) { return response }
             var failure = AWSServiceError(operation: operation, response: response)

@@ -52,7 +52,7 @@ public indirect enum CredentialProvider: Sendable, Equatable {
             do {
                 response = try await transport.send(HTTPRequest(url: url, headers: headers, timeout: 10))
             } catch {
-                throw DeployError.configuration("The container credentials endpoint \(url.absoluteString) did not answer (\((error as NSError).localizedDescription)); check AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI.")
+                throw DeployError.configuration("The container credentials endpoint \(url.absoluteString) did not answer (\(error.words)); check AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI.")
             }
             guard response.status == 200,
                   let json = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
@@ -120,7 +120,7 @@ struct STS: Sendable {
                                           reason: error.reason)
         } catch {
             throw DeployError.transport(operation: action, endpoint: base.absoluteString,
-                                        message: (error as NSError).localizedDescription)
+                                        message: error.words)
         }
         guard let key = AWSServiceError.xmlElement("AccessKeyId", in: text),
               let secretKey = AWSServiceError.xmlElement("SecretAccessKey", in: text) else {

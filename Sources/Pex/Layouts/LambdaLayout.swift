@@ -27,7 +27,7 @@ public struct LambdaLayout: ArchiveLayout {
         if let handler {
             let parsed = try LambdaHandler(parsing: handler, sourcesDirectories: input.sources.map(\.path))
             do {
-                try parsed.check(archivePaths: Set(assembly.owners.keys), python: input.target.pythonVersion)
+                try parsed.check(archivePaths: Set(assembly.files.map(\.path)), python: input.target.pythonVersion)
             } catch {
                 // Say so when the sources rules left the handler out, rather than that it is missing.
                 if case LambdaHandlerError.moduleNotInArchive(let name, let expected) = error {

@@ -399,18 +399,10 @@ public final class IndexClient: Sendable {
             }
         }
         let attempts = policy.retry.maxAttempts
-        switch lastError {
-        case let timeout as HTTPTimeout:
+        if let timeout = lastError as? HTTPTimeout {
             throw IndexError.timedOut(url: url, seconds: timeout.seconds, attempts: attempts)
-        case let error as Retryable:
-            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
-        case let error as IndexError:
-            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.description)
-        case let error as HTTPTransportError:
-            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: error.reason)
-        default:
-            throw IndexError.gaveUp(url: url, attempts: attempts, lastError: (lastError as NSError).localizedDescription)
         }
+        throw IndexError.gaveUp(url: url, attempts: attempts, lastError: lastError.words)
     }
 
     /// Transport failures another attempt may cure; a bad URL or a refused certificate stays as it is.
