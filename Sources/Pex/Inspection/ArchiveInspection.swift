@@ -51,9 +51,8 @@ public struct ArchiveInspection: Sendable, Codable, MachineReadable {
     public init(path: String) throws {
         let reader = try ZipReader(path: path)
         let files = reader.entries.filter { !$0.isDirectory }
-        let attributes = try FileManager.default.attributesOfItem(atPath: path)
         self.path = path
-        bytes = (attributes[.size] as? NSNumber)?.uint64Value ?? 0
+        bytes = UInt64(FileStatus(path: path)?.size ?? 0)
         entries = reader.entries.count
         unzippedBytes = files.reduce(0) { $0 + $1.uncompressedSize }
 

@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 import ZipArchive
 
@@ -47,9 +48,8 @@ public struct SourcesDirectory: Sendable {
     public func entries(under prefix: String) -> [ArchiveEntry] {
         files.map { file in
             let absolute = path + "/" + file
-            let mode = (try? FileManager.default.attributesOfItem(atPath: absolute))?[.posixPermissions] as? NSNumber
             return ArchiveEntry(path: prefix + file, content: .file(path: absolute),
-                                executable: (mode?.intValue ?? 0) & 0o100 != 0)
+                                executable: FileStatus(path: absolute)?.isOwnerExecutable ?? false)
         }
     }
 

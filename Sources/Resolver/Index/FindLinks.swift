@@ -1,3 +1,4 @@
+import Basics
 import Foundation
 
 /// `--find-links` sources (pip's flat index): a local directory of wheels and source distributions,
@@ -16,7 +17,7 @@ enum FindLinks {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { $0.hasSuffix(".whl") || $0.hasSuffix(".tar.gz") || $0.hasSuffix(".zip") }.sorted().map { name in
             let path = URL(fileURLWithPath: directory).appendingPathComponent(name)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path.path)[.size] as? NSNumber)?.intValue
+            let size = FileStatus(path: path.path)?.size
             return ProjectFile(filename: name, url: path.absoluteString, size: size, source: directory)
         }
     }

@@ -293,7 +293,7 @@ public final class IndexClient: Sendable {
             guard (200..<300).contains(response.status) else {
                 throw IndexError.httpStatus(url: url.absoluteString, status: response.status)
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue
+            let size = FileStatus(path: temporary)?.size
             if let declared = response.headers["content-length"].flatMap(Int.init), declared != size {
                 throw Retryable.truncated(expected: declared, received: size ?? 0)
             }
@@ -304,7 +304,7 @@ public final class IndexClient: Sendable {
             }
             return digest
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue ?? 0
+        let size = FileStatus(path: temporary)?.size ?? 0
         meter.transferFinished(bytes: size, expectedBytes: file.size)
         return LocalWheel(path: try cache.storeWheel(from: temporary, sha256: digest, filename: file.filename),
                           sha256: digest)

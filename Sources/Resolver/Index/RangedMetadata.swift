@@ -33,7 +33,7 @@ extension IndexClient {
             guard (200..<300).contains(first.status) else {
                 throw IndexError.httpStatus(url: url.absoluteString, status: first.status)
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: temporary)[.size] as? NSNumber)?.intValue ?? 0
+            let size = FileStatus(path: temporary)?.size ?? 0
             metadataTransfers.add(size, for: file.url)
             meter.transferStarted(expectedBytes: nil)
             meter.transferFinished(bytes: size, expectedBytes: nil)

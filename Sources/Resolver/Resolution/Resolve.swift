@@ -182,7 +182,7 @@ public enum Resolver {
                         BuiltWheel(filename: choice.wheel!, path: local.path, sha256: local.sha256)
                     }
                     let size = choice.file.size
-                        ?? (try? FileManager.default.attributesOfItem(atPath: built.path)[.size] as? NSNumber)?.intValue
+                        ?? FileStatus(path: built.path)?.size
                     return (name, ChosenWheel(filename: built.filename, sha256: built.sha256, path: built.path, size: size))
                 }
             }
