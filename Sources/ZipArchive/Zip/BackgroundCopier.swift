@@ -102,8 +102,10 @@ final class BackgroundCopier: @unchecked Sendable {
             }
             let job = jobs[next]
             next += 1
-            if next == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
+            // Started jobs leave the queue in batches (amortised O(1)), so that they do not keep their
+            // source files open while the writer goes on queueing.
+            if next == jobs.count || next >= 64 && next * 2 >= jobs.count {
+                jobs.removeFirst(next)
                 next = 0
             }
             let source = ObjectIdentifier(job.source)
