@@ -20,6 +20,10 @@ public final class SourceBuildFrontend: SourceBuilder {
     let searchPath: String
     let progress: @Sendable (String) -> Void
     private let state = FrontendState()
+    /// Work shared between concurrent callers, once per key: sdist metadata, builds, the interpreter.
+    private let metadataRuns = Memo<String, Data>()
+    private let builds = Memo<String, BuiltWheel>()
+    private let interpreters = Memo<String, BuildInterpreter>()
     /// Wheels of local projects built (or found in the cache) and checked against the target by this frontend.
     private let checked = Mutex<Set<String>>([])
 
@@ -47,7 +51,7 @@ public final class SourceBuildFrontend: SourceBuilder {
         let key = "sdist-" + sha256Hex(Data((sdist.sha256 + "\n" + settingsIdentity(interpreter)).utf8))
         if let cached = cache.metadata(key: key) { return cached }
         let label = "\(sdist.filename.name) \(sdist.filename.version)"
-        return try await state.once("metadata " + key) { [self] in
+        return try await metadataRuns.value(for: key) { [self] in
             let work = try scratchDirectory()
             defer { try? FileManager.default.removeItem(atPath: work) }
             let root = try await unpack(sdist, into: work, interpreter: interpreter)
@@ -120,7 +124,7 @@ public final class SourceBuildFrontend: SourceBuilder {
         let digest = sha256Hex(Data((key + "\n" + settingsIdentity(interpreter)).utf8))
         let directory = cache.root + "/built/" + digest
         // Once per process and key: a cached wheel is hashed to check it once, not on every call.
-        return try await state.once("build " + digest) { [self] in
+        return try await builds.value(for: digest) { [self] in
             if let cached = cachedWheel(in: directory) { return cached }
             progress("Building \(package) from source")
             let work = try scratchDirectory()
@@ -240,7 +244,7 @@ public final class SourceBuildFrontend: SourceBuilder {
     }
 
     private func interpreter() async throws -> BuildInterpreter {
-        try await state.once("interpreter") { [self] in
+        try await interpreters.value(for: "") { [self] in
             let (interpreter, warning) = try BuildInterpreter.find(for: target, searchPath: searchPath)
             if let warning { await state.warn(warning) }
             return interpreter
@@ -268,17 +272,9 @@ public final class SourceBuildFrontend: SourceBuilder {
     }
 }
 
-/// In-flight work shared between concurrent callers, and the warnings gathered.
+/// The warnings gathered across concurrent builds.
 private actor FrontendState {
-    private var tasks: [String: Task<any Sendable, any Error>] = [:]
     private(set) var warnings: [String] = []
-
-    func once<T: Sendable>(_ key: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        if let task = tasks[key] { return try await task.value as! T }
-        let task = Task<any Sendable, any Error> { try await body() }
-        tasks[key] = task
-        return try await task.value as! T
-    }
 
     func warn(_ warning: String) {
         if !warnings.contains(warning) { warnings.append(warning) }

@@ -25,10 +25,12 @@ actor AsyncLimiter {
 }
 
 /// Runs each keyed computation once; concurrent callers for the same key share its task.
-actor Memo<Key: Hashable & Sendable, Value: Sendable> {
+public actor Memo<Key: Hashable & Sendable, Value: Sendable> {
     private var tasks: [Key: Task<Value, any Error>] = [:]
 
-    func value(for key: Key, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
+    public init() {}
+
+    public func value(for key: Key, _ compute: @escaping @Sendable () async throws -> Value) async throws -> Value {
         if let task = tasks[key] { return try await task.value }
         let task = Task { try await compute() }
         tasks[key] = task
